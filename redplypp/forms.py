@@ -1,0 +1,43 @@
+"""Shared form rendering: Bootstrap classes and accessible error wiring for every form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.forms.renderers import TemplatesSetting
+
+
+class PlatformFormRenderer(TemplatesSetting):
+    """Renders ``{{ form }}`` and ``{{ field.as_field_group }}`` with the platform's templates."""
+
+    form_template_name = "components/form.html"
+    field_template_name = "components/field.html"
+
+
+def style_widgets(form: forms.BaseForm) -> None:
+    """Give each widget its Bootstrap class, and mark invalid ones for assistive technology."""
+    for name, field in form.fields.items():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select | forms.SelectMultiple):
+            css = "form-select"
+        else:
+            css = "form-control"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+        if form.is_bound and name in form.errors:
+            widget.attrs["aria-invalid"] = "true"
+            widget.attrs["class"] += " is-invalid"
+
+
+class StyledForm(forms.Form):
+    """A form whose widgets carry Bootstrap classes and ``aria-invalid`` when wrong."""
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        style_widgets(self)
+
+    def render(self, *args: Any, **kwargs: Any) -> Any:
+        style_widgets(self)
+        return super().render(*args, **kwargs)

@@ -1,0 +1,30 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from accounts.views import management_home
+from redplypp import views
+
+urlpatterns = [
+    path("i18n/setlang/", set_language, name="set_language"),
+]
+
+urlpatterns += i18n_patterns(
+    path("", views.home, name="home"),
+    path("privacidad/", views.privacy, name="privacy"),
+    path("cuenta/", include("allauth.urls")),
+    path("mi-cuenta/", include("accounts.urls")),
+    path("gestion/", management_home, name="management-home"),
+    path("admin/", admin.site.urls),
+    prefix_default_language=False,
+)
+
+handler403 = "redplypp.views.permission_denied"
+handler404 = "redplypp.views.page_not_found"
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

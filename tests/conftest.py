@@ -1,0 +1,31 @@
+import pytest
+from django.test import Client
+
+from tests.factories import PASSWORD, UserFactory
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(is_staff=True)
+
+
+@pytest.fixture
+def client_for(db):
+    """A logged-in test client for a given user (through the real login, not force_login, where it matters)."""
+
+    def make(person) -> Client:
+        client = Client()
+        client.force_login(person, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
