@@ -20,15 +20,23 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 
-def needs_mfa_setup(user: Any) -> bool:
-    return bool(user.is_authenticated and user.has_perm("accounts.access_management") and not is_mfa_enabled(user))
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The account behind a request that ``login_required`` already let through."""
+    user = request.user
+    assert isinstance(user, User), "use behind login_required"
+    return user
 
 
 def mfa_setup_redirect(request: HttpRequest) -> HttpResponseRedirect:
     messages.warning(
         request,
-        _("Your role lets you manage processes of the network. To protect them, set up two-factor authentication first."),
+        _(
+            "Your role lets you manage processes of the network. "
+            "To protect them, set up two-factor authentication first."
+        ),
     )
     return HttpResponseRedirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.get_full_path()})}")
 

@@ -8,7 +8,7 @@ from accounts.models import AuditEntry, CitizenIdentity, User
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     ordering = ["email"]
     list_display = ["email", "name", "is_staff", "is_active", "date_joined"]
     search_fields = ["email", "name"]
@@ -22,7 +22,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(CitizenIdentity)
-class CitizenIdentityAdmin(admin.ModelAdmin):
+class CitizenIdentityAdmin(admin.ModelAdmin[CitizenIdentity]):
     """Support staff can see that an identity exists, never a number (only hashes are stored)."""
 
     list_display = ["user", "document_type", "municipality_code", "created_at"]
@@ -35,7 +35,7 @@ class CitizenIdentityAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
     """Read-only: the audit log is append-only (the database refuses changes too)."""
 
     list_display = ["id", "created_at", "actor_id", "action", "subject"]

@@ -31,7 +31,13 @@ def subject_of(instance: models.Model) -> str:
 
 
 def entry_digest(
-    *, previous_hash: str, created_at: datetime, actor_id: int | None, action: str, subject: str, data: Mapping[str, Any]
+    *,
+    previous_hash: str,
+    created_at: datetime,
+    actor_id: int | None,
+    action: str,
+    subject: str,
+    data: Mapping[str, Any],
 ) -> str:
     """The hash of one entry: SHA-256 of a canonical JSON of its fields."""
     payload = json.dumps(
@@ -73,7 +79,12 @@ def audit_record(
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_AUDIT_LOCK_KEY])
         previous = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first() or GENESIS_HASH
         digest = entry_digest(
-            previous_hash=previous, created_at=created_at, actor_id=actor_id, action=action, subject=subject, data=details
+            previous_hash=previous,
+            created_at=created_at,
+            actor_id=actor_id,
+            action=action,
+            subject=subject,
+            data=details,
         )
         return AuditEntry.objects.create(
             created_at=created_at,

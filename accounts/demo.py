@@ -13,7 +13,7 @@ from accounts.identity import ADULT_AGE, age_on
 from accounts.models import CitizenIdentity, User
 from accounts.services import IdentityInput, identity_save
 
-DEMO_PASSWORD = "demo-redplypp-2026"
+DEMO_PASSWORD = "demo-redplypp-2026"  # noqa: S105 (demo accounts only, printed by loaddemo)
 
 
 @dataclass(frozen=True)
@@ -29,15 +29,27 @@ class DemoAccount:
 
 ACCOUNTS = [
     DemoAccount(
-        "ciudadana@demo.redplypp.co", "Ana Ciudadana", "verified citizen of Pasto",
-        document="1085000001", birth_date=date(1990, 5, 17), municipality_code="52001",
+        "ciudadana@demo.redplypp.co",
+        "Ana Ciudadana",
+        "verified citizen of Pasto",
+        document="1085000001",
+        birth_date=date(1990, 5, 17),
+        municipality_code="52001",
     ),
     DemoAccount(
-        "joven@demo.redplypp.co", "Juan Joven", "citizen aged 16 of Medellín, with guardian's authorisation",
-        document="1001000002", birth_date=date(2010, 3, 2), municipality_code="05001",
+        "joven@demo.redplypp.co",
+        "Juan Joven",
+        "citizen aged 16 of Medellín, with guardian's authorisation",
+        document="1001000002",
+        birth_date=date(2010, 3, 2),
+        municipality_code="05001",
     ),
-    DemoAccount("soporte@demo.redplypp.co", "Sofía Soporte", "support staff: asked to set up 2FA on entering management",
-                is_staff=True),
+    DemoAccount(
+        "soporte@demo.redplypp.co",
+        "Sofía Soporte",
+        "support staff: asked to set up 2FA on entering management",
+        is_staff=True,
+    ),
 ]
 
 

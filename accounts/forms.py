@@ -25,6 +25,13 @@ def document_error(kind: str, error: InvalidDocument) -> str:
     return str(message) % {"kind": kind, "min": rule.min_length, "max": rule.max_length}
 
 
+class NeverEchoInput(forms.TextInput):
+    """A text input that never sends its value back to the browser (document numbers)."""
+
+    def format_value(self, value: Any) -> str | None:
+        return None
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -40,7 +47,7 @@ class IdentityForm(StyledForm):
         label=_("Document number"),
         max_length=30,
         required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text", "spellcheck": "false"}),
+        widget=NeverEchoInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     birth_date = forms.DateField(label=_("Date of birth"), widget=DateInput(), input_formats=["%Y-%m-%d", "%d/%m/%Y"])
     municipality_code = forms.ChoiceField(label=_("Municipality where you live"))
@@ -49,23 +56,37 @@ class IdentityForm(StyledForm):
     )
     guardian_name = forms.CharField(label=_("Guardian's full name"), max_length=150, required=False)
     guardian_document_type = forms.ChoiceField(
-        label=_("Guardian's document type"), choices=[("CC", DocumentType.CC.label), ("CE", DocumentType.CE.label),
-                                                      ("PPT", DocumentType.PPT.label), ("PEP", DocumentType.PEP.label),
-                                                      ("PA", DocumentType.PA.label)], required=False
+        label=_("Guardian's document type"),
+        choices=[
+            ("CC", DocumentType.CC.label),
+            ("CE", DocumentType.CE.label),
+            ("PPT", DocumentType.PPT.label),
+            ("PEP", DocumentType.PEP.label),
+            ("PA", DocumentType.PA.label),
+        ],
+        required=False,
     )
     guardian_document_number = forms.CharField(
-        label=_("Guardian's document number"), max_length=30, required=False, widget=forms.TextInput(attrs={"autocomplete": "off"})
+        label=_("Guardian's document number"),
+        max_length=30,
+        required=False,
+        widget=NeverEchoInput(attrs={"autocomplete": "off"}),
     )
     guardian_authorises = forms.BooleanField(
-        label=_("My mother, father or guardian authorises me to take part and the processing of my data."), required=False
+        label=_("My mother, father or guardian authorises me to take part and the processing of my data."),
+        required=False,
     )
     sensitive_consent = forms.BooleanField(
         label=_("I also want to share my gender and ethnic self-identification, only for statistics of inclusion."),
         required=False,
     )
-    gender = forms.ChoiceField(label=_("Gender"), choices=[("", _("Prefer not to say")), *Gender.choices], required=False)
+    gender = forms.ChoiceField(
+        label=_("Gender"), choices=[("", _("Prefer not to say")), *Gender.choices], required=False
+    )
     ethnic_group = forms.ChoiceField(
-        label=_("Ethnic self-identification"), choices=[("", _("Prefer not to say")), *EthnicGroup.choices], required=False
+        label=_("Ethnic self-identification"),
+        choices=[("", _("Prefer not to say")), *EthnicGroup.choices],
+        required=False,
     )
 
     def __init__(self, *args: Any, identity: CitizenIdentity | None = None, today: date, **kwargs: Any) -> None:
@@ -84,7 +105,9 @@ class IdentityForm(StyledForm):
                 "ethnic_group": identity.ethnic_group,
             }
         super().__init__(*args, **kwargs)
-        self.fields["municipality_code"].choices = [("", _("Choose your municipality")), *municipality_choices()]
+        municipality = self.fields["municipality_code"]
+        assert isinstance(municipality, forms.ChoiceField)
+        municipality.choices = [("", _("Choose your municipality")), *municipality_choices()]
         if identity is not None:
             self.fields["document_number"].help_text = _(
                 "Already registered and kept hidden: we store only a code derived from it. Write it only to change it."
@@ -126,10 +149,16 @@ class IdentityForm(StyledForm):
         return cleaned
 
     def _clean_guardian(self, cleaned: dict[str, Any]) -> None:
-        if self.identity is not None and self.identity.guardian_authorised_at and not cleaned.get("guardian_document_number"):
+        if (
+            self.identity is not None
+            and self.identity.guardian_authorised_at
+            and not cleaned.get("guardian_document_number")
+        ):
             return  # the authorisation on record stands
         if not cleaned.get("guardian_authorises"):
-            self.add_error("guardian_authorises", _("People under 18 need the authorisation of their mother, father or guardian."))
+            self.add_error(
+                "guardian_authorises", _("People under 18 need the authorisation of their mother, father or guardian.")
+            )
         if not cleaned.get("guardian_name"):
             self.add_error("guardian_name", _("Write the guardian's full name."))
         kind = cleaned.get("guardian_document_type") or "CC"

@@ -38,7 +38,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("e-mail address"), unique=True)
     name = models.CharField(_("name"), max_length=150, blank=True)
     is_staff = models.BooleanField(
-        _("support staff"), default=False, help_text=_("Can enter the administration site (with two-factor authentication).")
+        _("support staff"),
+        default=False,
+        help_text=_("Can enter the administration site (with two-factor authentication)."),
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
@@ -118,7 +120,9 @@ class CitizenIdentity(models.Model):
     guardian_authorised_at = models.DateTimeField(_("guardian's authorisation recorded at"), null=True, blank=True)
     sensitive_consent_at = models.DateTimeField(_("sensitive data consent given at"), null=True, blank=True)
     gender = models.CharField(_("gender"), max_length=20, choices=Gender.choices, blank=True)
-    ethnic_group = models.CharField(_("ethnic self-identification"), max_length=20, choices=EthnicGroup.choices, blank=True)
+    ethnic_group = models.CharField(
+        _("ethnic self-identification"), max_length=20, choices=EthnicGroup.choices, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -139,8 +139,12 @@ def user_data_export(*, user: User) -> dict[str, Any]:
             "municipality_code": identity.municipality_code,
             "data_consent_at": identity.data_consent_at.isoformat(),
             "guardian_name": identity.guardian_name or None,
-            "guardian_authorised_at": identity.guardian_authorised_at.isoformat() if identity.guardian_authorised_at else None,
-            "sensitive_consent_at": identity.sensitive_consent_at.isoformat() if identity.sensitive_consent_at else None,
+            "guardian_authorised_at": identity.guardian_authorised_at.isoformat()
+            if identity.guardian_authorised_at
+            else None,
+            "sensitive_consent_at": identity.sensitive_consent_at.isoformat()
+            if identity.sensitive_consent_at
+            else None,
             "gender": identity.gender or None,
             "ethnic_group": identity.ethnic_group or None,
         }

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from accounts.access import management_required
+from accounts.access import management_required, signed_in_user
 from accounts.divipola import municipality_by_code
 from accounts.forms import AccountDeleteForm, IdentityForm
 from accounts.models import CitizenIdentity
@@ -38,7 +38,7 @@ _IDENTITY_ERRORS = {
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    identity = CitizenIdentity.objects.filter(user=request.user).first()
+    identity = CitizenIdentity.objects.filter(user=signed_in_user(request)).first()
     municipality = municipality_by_code().get(identity.municipality_code) if identity else None
     return render(request, "accounts/user_profile.html", {"identity": identity, "municipality": municipality})
 
@@ -47,30 +47,26 @@ def profile(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("document_number", "guardian_document_number")
 @require_http_methods(["GET", "POST"])
 def identity_edit(request: HttpRequest) -> HttpResponse:
-    identity = CitizenIdentity.objects.filter(user=request.user).first()
+    user = signed_in_user(request)
+    identity = CitizenIdentity.objects.filter(user=user).first()
     now = timezone.now()
     today = timezone.localdate(now)
     form = IdentityForm(request.POST or None, identity=identity, today=today)
     if request.method == "POST" and form.is_valid():
         try:
-            identity_save(user=request.user, data=form.to_input(), now=now)
+            identity_save(user=user, data=form.to_input(), now=now)
         except (DocumentAlreadyRegistered, IdentityError) as error:
             field, message = _IDENTITY_ERRORS[error.code]
             form.add_error(field, str(message))
         else:
             messages.success(request, _("Your identity details were saved."))
             return redirect("accounts:profile")
-    # Never send a document number back to the browser, not even the one just typed.
-    form.data = form.data.copy() if form.is_bound else form.data
-    if form.is_bound:
-        form.data["document_number"] = ""
-        form.data["guardian_document_number"] = ""
     return render(request, "accounts/identity_form.html", {"form": form, "identity": identity})
 
 
 @login_required
 def data_export(request: HttpRequest) -> HttpResponse:
-    payload = json.dumps(user_data_export(user=request.user), ensure_ascii=False, indent=2)
+    payload = json.dumps(user_data_export(user=signed_in_user(request)), ensure_ascii=False, indent=2)
     response = HttpResponse(payload, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="mis-datos-redplypp.json"'
     return response
@@ -82,7 +78,7 @@ def data_export(request: HttpRequest) -> HttpResponse:
 def account_delete(request: HttpRequest) -> HttpResponse:
     form = AccountDeleteForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        user = request.user
+        user = signed_in_user(request)
         logout(request)
         user_delete(user=user, now=timezone.now())
         messages.success(request, _("Your account and your personal data were deleted."))

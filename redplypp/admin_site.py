@@ -33,4 +33,3 @@ class MFAAdminSite(admin.AdminSite):
             return HttpResponseRedirect(reverse("admin:index", current_app=self.name))
         # Never the admin's own password form: it would skip the second factor.
         raise PermissionDenied
-

@@ -15,6 +15,7 @@ settings module needs the URL when it is read.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -77,9 +78,7 @@ def _embedded_url() -> str:
     host = quote(str(PGDATA), safe="")
     admin_url = f"postgres://postgres@{host}/postgres"
     with psycopg.connect(admin_url, autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]
-        ).fetchone()
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]).fetchone()
         if not exists:
             connection.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
     return f"postgres://postgres@{host}/{DATABASE_NAME}"
@@ -113,10 +112,8 @@ def run() -> int:
     _manage(env, "loaddemo")
     address = os.environ.get("RUN_ADDRESS", "127.0.0.1:8000")
     print(f"\nServing the platform at http://{address}/  (Ctrl+C stops it)\n", flush=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         _manage(env, "runserver", "--noreload", address)
-    except KeyboardInterrupt:
-        pass
     return 0
 
 

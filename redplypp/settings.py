@@ -10,8 +10,12 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 import xstatic.pkg.bootstrap
 from django.core.exceptions import ImproperlyConfigured
+
+# Lets admin classes be written ModelAdmin[Model] for the type checker.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -39,7 +43,7 @@ if not SECRET_KEY:
             "DJANGO_SECRET_KEY is not set. Set it (production), or run through "
             "'make run' / 'make test', which set local development keys."
         )
-    SECRET_KEY = "insecure-development-key-do-not-use-in-production-0123456789"
+    SECRET_KEY = "insecure-development-key-do-not-use-in-production-0123456789"  # noqa: S105
 
 # Key of the HMAC that turns a national ID number into the only form we store.
 # Changing it makes every stored hash unmatchable: rotate only with a re-hash plan.
@@ -122,7 +126,9 @@ if not DATABASE_URL:
         "an embedded PostgreSQL when no server is given, or point DATABASE_URL at a "
         "PostgreSQL server (postgres://user@host:5432/dbname)."
     )
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")))}
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")))
+}
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("PostgreSQL is the only database engine this platform supports.")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

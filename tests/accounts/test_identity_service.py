@@ -46,9 +46,15 @@ def test_identity_save_recognises_the_same_person_from_ti_to_cc():
     with pytest.raises(DocumentAlreadyRegistered):
         identity_save(
             user=UserFactory(),
-            data=adult(document_type="TI", document_number="1001000002", birth_date=date(2010, 3, 2),
-                       guardian_name="María", guardian_document_type="CC", guardian_document_number="43000003",
-                       guardian_authorises=True),
+            data=adult(
+                document_type="TI",
+                document_number="1001000002",
+                birth_date=date(2010, 3, 2),
+                guardian_name="María",
+                guardian_document_type="CC",
+                guardian_document_number="43000003",
+                guardian_authorises=True,
+            ),
             now=NOW,
         )
 
@@ -79,9 +85,15 @@ def test_identity_save_requires_a_guardian_for_minors():
 def test_identity_save_records_the_guardian_authorisation_as_a_hash():
     identity = identity_save(
         user=UserFactory(),
-        data=adult(document_type="TI", document_number="1001000002", birth_date=date(2010, 3, 2),
-                   guardian_name="María Acudiente", guardian_document_type="CC",
-                   guardian_document_number="43000003", guardian_authorises=True),
+        data=adult(
+            document_type="TI",
+            document_number="1001000002",
+            birth_date=date(2010, 3, 2),
+            guardian_name="María Acudiente",
+            guardian_document_type="CC",
+            guardian_document_number="43000003",
+            guardian_authorises=True,
+        ),
         now=NOW,
     )
     assert identity.guardian_authorised_at == NOW
@@ -93,7 +105,9 @@ def test_sensitive_data_is_kept_only_with_consent_and_erased_when_withdrawn():
     without = identity_save(user=person, data=adult(gender="woman", ethnic_group="afro"), now=NOW)
     assert (without.gender, without.ethnic_group) == ("", "")
     shared = identity_save(
-        user=person, data=adult(document_number=None, sensitive_consent=True, gender="woman", ethnic_group="afro"), now=NOW
+        user=person,
+        data=adult(document_number=None, sensitive_consent=True, gender="woman", ethnic_group="afro"),
+        now=NOW,
     )
     assert (shared.gender, shared.ethnic_group, shared.sensitive_consent_at) == ("woman", "afro", NOW)
     withdrawn = identity_save(user=person, data=adult(document_number=None), now=NOW)
@@ -124,9 +138,15 @@ def _database_contains(text: str) -> list[str]:
 def test_plain_document_numbers_appear_nowhere_in_the_database():
     identity_save(
         user=UserFactory(),
-        data=adult(document_type="TI", document_number="1001000777", birth_date=date(2010, 3, 2),
-                   guardian_name="María", guardian_document_type="CC", guardian_document_number="43000999",
-                   guardian_authorises=True),
+        data=adult(
+            document_type="TI",
+            document_number="1001000777",
+            birth_date=date(2010, 3, 2),
+            guardian_name="María",
+            guardian_document_type="CC",
+            guardian_document_number="43000999",
+            guardian_authorises=True,
+        ),
         now=NOW,
     )
     assert _database_contains("1001000777") == []

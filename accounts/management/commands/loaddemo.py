@@ -25,6 +25,6 @@ class Command(BaseCommand):
             if find_spec(config.name) is None or find_spec(module_name) is None:
                 continue
             accounts += import_module(module_name).load() or []
-        self.stdout.write(self.style.SUCCESS("Demo data loaded. Demo accounts (password: %s):" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo data loaded. Demo accounts (password: {DEMO_PASSWORD}):"))
         for email, description in accounts:
             self.stdout.write(f"  {email:<34} {description}")

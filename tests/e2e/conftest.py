@@ -1,0 +1,99 @@
+"""Browser tests: Playwright driving the system's Chromium against a live server.
+
+Every page opened through the ``page`` fixture is watched: a request to another
+host or a Content-Security-Policy violation fails the test. ``assert_accessible``
+runs axe-core and fails on serious or critical violations.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from unittest import mock
+
+import pytest
+
+from tests.services import service_missing
+
+# Playwright's sync API runs an event loop in the test thread; the live server's
+# database work happens in its own thread, so Django's async guard does not apply.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("CHROMIUM_PATH"), shutil.which("chromium"), "/usr/bin/chromium"):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = chromium_path()
+    if executable is None:
+        service_missing("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(request):
+    """pytest-django's live server, but static files come through WhiteNoise from the
+    collected, hashed files (as in production) instead of the development finders."""
+    from pytest_django.live_server_helper import LiveServer
+
+    with mock.patch("django.contrib.staticfiles.handlers.StaticFilesHandler", lambda app: app):
+        server = LiveServer("127.0.0.1:0")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A phone-sized page (360 × 740) in Spanish (Colombia)."""
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 360, "height": 740}, locale="es-CO")
+    context.set_default_timeout(10_000)
+    problems: list[str] = []
+
+    def on_request(request):
+        if not request.url.startswith((live_server.url, "data:", "blob:")):
+            problems.append(f"request to another host: {request.url}")
+
+    def on_console(message):
+        if "Content Security Policy" in message.text or "Refused to" in message.text:
+            problems.append(f"CSP: {message.text}")
+
+    context.on("request", on_request)
+    opened = context.new_page()
+    opened.on("console", on_console)
+    yield opened
+    context.close()
+    assert problems == []
+
+
+def assert_accessible(page) -> None:
+    """axe-core finds no serious or critical violation on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    severe = [
+        f"{violation['id']} ({violation['impact']}): {[node['target'] for node in violation['nodes']][:3]}"
+        for violation in results.response["violations"]
+        if violation["impact"] in {"serious", "critical"}
+    ]
+    assert severe == [], f"{page.url}: {severe}"

@@ -1,0 +1,90 @@
+"""With a broker configured, tasks run on a real Celery worker (Redis), against the test database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from urllib.parse import urlsplit
+
+import pytest
+from django.db import connection
+
+from accounts.audit import audit_record
+from accounts.tasks import audit_verify_task
+from redplypp.celery import app as celery_app
+from tests.services import service_missing
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+
+@pytest.fixture
+def celery_worker():
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.exceptions.ConnectionError:
+        service_missing(f"Redis is not reachable at {REDIS_URL}")
+
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    test_database = connection.settings_dict["NAME"]
+    env = {
+        **os.environ,
+        "CELERY_BROKER_URL": REDIS_URL,
+        "CELERY_RESULT_BACKEND": REDIS_URL,
+        "DATABASE_URL": urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{test_database}").geturl(),
+    }
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "redplypp",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--without-mingle",
+            "--without-gossip",
+            "--loglevel=WARNING",
+            "-n",
+            f"{queue}@%h",
+        ],
+        env=env,
+    )
+    saved = {key: celery_app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
+    celery_app.conf.update(broker_url=REDIS_URL, result_backend=REDIS_URL, task_always_eager=False)
+    try:
+        deadline = time.monotonic() + 30
+        while not celery_app.control.ping(destination=[f"{queue}@{os.uname().nodename}"], timeout=0.5):
+            if worker.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("the Celery worker did not start")
+        yield queue
+    finally:
+        worker.terminate()
+        worker.wait(timeout=20)
+        celery_app.conf.update(saved)
+
+
+def test_a_real_worker_verifies_the_audit_chain(celery_worker):
+    entries = [audit_record(actor=None, action="test.act", subject=f"test:{n}") for n in range(3)]
+    result = audit_verify_task.apply_async(queue=celery_worker).get(timeout=30)
+    assert result == {"ok": True, "checked": 3, "broken_at": None}
+
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE accounts_auditentry DISABLE TRIGGER accounts_auditentry_append_only")
+        cursor.execute("UPDATE accounts_auditentry SET subject = 'forged' WHERE id = %s", [entries[2].pk])
+        cursor.execute("ALTER TABLE accounts_auditentry ENABLE TRIGGER accounts_auditentry_append_only")
+    result = audit_verify_task.apply_async(queue=celery_worker).get(timeout=30)
+    assert result == {"ok": False, "checked": 2, "broken_at": entries[2].pk}
+
+
+def test_without_a_broker_tasks_run_in_process(settings):
+    # The embedded default: no broker configured means eager execution.
+    assert celery_app.conf.task_always_eager is (not os.environ.get("CELERY_BROKER_URL"))
