@@ -29,3 +29,9 @@ def client_for(db):
 @pytest.fixture
 def password():
     return PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Production hashes passwords with PBKDF2 on purpose slowly; tests need not."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
