@@ -118,7 +118,7 @@ def run() -> int:
 
 
 def test(args: list[str]) -> int:
-    env = _environment()
+    env = _environment(DJANGO_STATIC_COMPRESS=os.environ.get("DJANGO_STATIC_COMPRESS", "false"))
     # Tests run like production: hashed static files from the manifest.
     _manage(env, "collectstatic", "--no-input", "-v", "0")
     return subprocess.run([sys.executable, "-m", "pytest", *args], env=env, cwd=BASE_DIR).returncode
