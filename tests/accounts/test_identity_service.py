@@ -4,10 +4,10 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
 
 from accounts.models import CitizenIdentity
 from accounts.services import DocumentAlreadyRegistered, IdentityError, IdentityInput, identity_save
+from tests.dbsearch import columns_containing
 from tests.factories import UserFactory
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("America/Bogota"))
@@ -120,21 +120,6 @@ def test_identity_save_refuses_a_birth_date_in_the_future():
         identity_save(user=UserFactory(), data=adult(birth_date=date(2030, 1, 1)), now=NOW)
 
 
-def _database_contains(text: str) -> list[str]:
-    """Every (table, column) of the public schema whose text contains ``text``."""
-    hits = []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT table_name, column_name FROM information_schema.columns "
-            "WHERE table_schema = 'public' AND data_type IN ('text', 'character varying', 'jsonb')"
-        )
-        for table, column in cursor.fetchall():
-            cursor.execute(f'SELECT 1 FROM "{table}" WHERE "{column}"::text LIKE %s LIMIT 1', [f"%{text}%"])
-            if cursor.fetchone():
-                hits.append(f"{table}.{column}")
-    return hits
-
-
 def test_plain_document_numbers_appear_nowhere_in_the_database():
     identity_save(
         user=UserFactory(),
@@ -149,5 +134,5 @@ def test_plain_document_numbers_appear_nowhere_in_the_database():
         ),
         now=NOW,
     )
-    assert _database_contains("1001000777") == []
-    assert _database_contains("43000999") == []
+    assert columns_containing("1001000777") == []
+    assert columns_containing("43000999") == []

@@ -86,6 +86,11 @@ def page(browser, live_server):
     assert problems == []
 
 
+def submit(page) -> None:
+    """Press the submit button of the page's own form (not the header's language or logout forms)."""
+    page.locator("main form button[type=submit]").first.click()
+
+
 def assert_accessible(page) -> None:
     """axe-core finds no serious or critical violation on the page as it is now."""
     from axe_playwright_python.sync_playwright import Axe

@@ -5,11 +5,11 @@ import re
 
 import pytest
 from django.core import mail
-from django.db import connection
 from playwright.sync_api import expect
 
 from accounts.models import CitizenIdentity, User
-from tests.e2e.conftest import assert_accessible
+from tests.dbsearch import columns_containing
+from tests.e2e.conftest import assert_accessible, submit
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -17,24 +17,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 EMAIL = "laura.gomez@ejemplo.co"
 PASSWORD = "Presupuesto-Participativo-2026"
 NUMBER = "1085123456"
-
-
-def submit(page) -> None:
-    page.locator("main form button[type=submit]").first.click()
-
-
-def tables_containing(text: str) -> list[str]:
-    hits = []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' "
-            "AND data_type IN ('text', 'character varying', 'jsonb', 'json')"
-        )
-        for table, column in cursor.fetchall():
-            cursor.execute(f'SELECT 1 FROM "{table}" WHERE "{column}"::text LIKE %s LIMIT 1', [f"%{text}%"])
-            if cursor.fetchone():
-                hits.append(f"{table}.{column}")
-    return hits
 
 
 def test_a_citizen_signs_up_verifies_fills_identity_downloads_and_deletes(page, live_server, tmp_path):
@@ -96,7 +78,7 @@ def test_a_citizen_signs_up_verifies_fills_identity_downloads_and_deletes(page, 
     fill_identity(NUMBER)
     expect(page.locator(".alert-success")).to_contain_text("Se guardaron tus datos de identidad")
     expect(page.locator("main")).to_contain_text("Pasto")
-    assert tables_containing(NUMBER) == []
+    assert columns_containing(NUMBER) == []
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Descargar mis datos (JSON)").click()
@@ -111,7 +93,7 @@ def test_a_citizen_signs_up_verifies_fills_identity_downloads_and_deletes(page, 
     submit(page)
     expect(page.locator(".alert-success")).to_contain_text("Se eliminaron tu cuenta")
     assert not User.objects.filter(email=EMAIL).exists()
-    assert tables_containing(EMAIL) == []
+    assert columns_containing(EMAIL) == []
 
 
 def _hash(kind: str, number: str) -> str:

@@ -6,14 +6,10 @@ import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, submit
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def submit(page) -> None:
-    page.locator("main form button[type=submit]").first.click()
 
 
 def test_a_manager_is_forced_through_mfa_setup_then_reaches_management(page):
