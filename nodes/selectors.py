@@ -1,0 +1,135 @@
+"""Reads of the network registry shared by pages, the API and documents.
+
+Each returns a query-complete QuerySet (or plain data) so that showing the
+result runs no further queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from accounts.models import User
+from nodes.models import Department, Membership, Municipality, Node, Organisation, Territory
+
+
+def municipality_search(
+    query: str, *, department: Department | None = None, node: Node | None = None, limit: int = 20
+) -> QuerySet[Municipality]:
+    """Municipalities whose name contains ``query`` ignoring case and accents
+    ("cucuta" finds "San José de Cúcuta"), or whose DIVIPOLA code starts with
+    it; optionally within a department or a node. Ordered by name."""
+    query = query.strip()
+    municipalities = Municipality.objects.select_related("department")
+    if query:
+        municipalities = municipalities.filter(Q(name__unaccent__icontains=query) | Q(code__startswith=query))
+    if department is not None:
+        municipalities = municipalities.filter(department=department)
+    if node is not None:
+        municipalities = municipalities.filter(node_municipalities__node=node)
+    return municipalities.order_by("name", "code")[:limit]
+
+
+def municipality_get(code: str) -> Municipality:
+    """One municipality with its department and nodes (raises DoesNotExist)."""
+    return Municipality.objects.select_related("department").prefetch_related("nodes").get(code=code)
+
+
+def node_list(*, active_only: bool = True) -> QuerySet[Node]:
+    """Nodes with ``municipality_count`` and ``organisation_count``."""
+    nodes = Node.objects.annotate(
+        municipality_count=Count("node_municipalities", distinct=True),
+        organisation_count=Count("organisations", distinct=True),
+    )
+    if active_only:
+        nodes = nodes.filter(active=True)
+    return nodes.order_by("kind", "name")
+
+
+def node_municipality_list(*, node: Node) -> QuerySet[Municipality]:
+    return Municipality.objects.filter(node_municipalities__node=node).select_related("department").order_by("name")
+
+
+def organisation_list(
+    *, node: Node | None = None, kind: str | None = None, on_secretariat: bool | None = None
+) -> QuerySet[Organisation]:
+    """Active organisations with municipality, department and nodes loaded."""
+    organisations = (
+        Organisation.objects.filter(active=True)
+        .select_related("municipality__department")
+        .prefetch_related(Prefetch("nodes", queryset=Node.objects.order_by("name")))
+    )
+    if node is not None:
+        organisations = organisations.filter(nodes=node)
+    if kind:
+        organisations = organisations.filter(kind=kind)
+    if on_secretariat is not None:
+        organisations = organisations.filter(sits_on_secretariat=on_secretariat)
+    return organisations.order_by("name")
+
+
+@dataclass
+class TerritoryBranch:
+    """One territory and the branches below it, ordered by code."""
+
+    territory: Territory
+    children: list[TerritoryBranch] = field(default_factory=list)
+    depth: int = 0
+
+
+def territory_tree(municipality: Municipality) -> list[TerritoryBranch]:
+    """The municipality's territory tree, built in Python from one query."""
+    territories = list(Territory.objects.filter(municipality=municipality).order_by("code", "pk"))
+    branches = {territory.pk: TerritoryBranch(territory) for territory in territories}
+    roots: list[TerritoryBranch] = []
+    for territory in territories:
+        branch = branches[territory.pk]
+        parent = branches.get(territory.parent_id) if territory.parent_id is not None else None
+        (parent.children if parent is not None else roots).append(branch)
+
+    def set_depth(items: list[TerritoryBranch], depth: int) -> None:
+        for item in items:
+            item.depth = depth
+            set_depth(item.children, depth + 1)
+
+    set_depth(roots, 0)
+    return roots
+
+
+def territory_flat(municipality: Municipality) -> list[TerritoryBranch]:
+    """The tree in display order (depth-first), for indented lists and selects."""
+    flat: list[TerritoryBranch] = []
+
+    def walk(items: list[TerritoryBranch]) -> None:
+        for item in items:
+            flat.append(item)
+            walk(item.children)
+
+    walk(territory_tree(municipality))
+    return flat
+
+
+def membership_list(
+    *,
+    user: User | None = None,
+    node: Node | None = None,
+    municipality: Municipality | None = None,
+    organisation: Organisation | None = None,
+    active_only: bool = True,
+) -> QuerySet[Membership]:
+    """Memberships with person, scope and granter loaded."""
+    memberships = Membership.objects.select_related(
+        "user", "node", "municipality", "organisation", "granted_by", "revoked_by"
+    )
+    if active_only:
+        memberships = memberships.active()
+    if user is not None:
+        memberships = memberships.filter(user=user)
+    if node is not None:
+        memberships = memberships.filter(node=node)
+    if municipality is not None:
+        memberships = memberships.filter(municipality=municipality)
+    if organisation is not None:
+        memberships = memberships.filter(organisation=organisation)
+    return memberships.order_by("role", "-granted_at")
