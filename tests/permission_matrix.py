@@ -1,0 +1,81 @@
+"""Who may open which page: every URL name of the project × every kind of person.
+
+``tests/test_permission_matrix.py`` checks each cell, and fails for a URL that
+has no row here: a new page must say who may see it. Later issues add their
+roles (coordinator, manager, ...) as columns and their URLs as rows.
+
+Cell values: an HTTP status (200, 403, 404, 405), ``LOGIN`` (redirect to the
+login page), ``MFA`` (redirect towards setting up two-factor authentication),
+or ``REDIRECT`` (any other redirect, e.g. a flow step that needs a previous step).
+"""
+
+LOGIN = "login"
+MFA = "mfa"
+REDIRECT = "redirect"
+
+ROLES = ["anonymous", "user", "citizen", "staff", "staff_mfa"]
+
+
+def same(value):
+    return dict.fromkeys(ROLES, value)
+
+
+def public(signed_in=200):
+    return {"anonymous": 200, **dict.fromkeys(ROLES[1:], signed_in)}
+
+
+def signed_in(value=200):
+    return {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], value)}
+
+
+# URL name -> (kwargs, {role: expected})
+MATRIX = {
+    "home": ({}, public()),
+    "privacy": ({}, public()),
+    "set_language": ({}, same(REDIRECT)),  # GET bounces back; the switch itself is a POST
+    # allauth: entrance pages send signed-in people on; account pages need a login.
+    "account_login": ({}, public(signed_in=REDIRECT)),
+    "account_signup": ({}, public(signed_in=REDIRECT)),
+    "account_logout": ({}, {"anonymous": REDIRECT, **dict.fromkeys(ROLES[1:], 200)}),
+    "account_inactive": ({}, public()),
+    "account_reauthenticate": ({}, signed_in()),
+    "account_email": ({}, signed_in()),
+    "account_email_verification_sent": ({}, public()),
+    "account_change_password": ({}, signed_in()),
+    "account_set_password": ({}, signed_in(REDIRECT)),  # they have a password already
+    "account_reset_password": ({}, public()),
+    "account_reset_password_done": ({}, public()),
+    "account_reset_password_from_key": ({"uidb36": "0", "key": "bad-key"}, public()),  # page says the link is invalid
+    "account_reset_password_from_key_done": ({}, public()),
+    "account_confirm_login_code": ({}, {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], REDIRECT)}),  # none requested
+    "account_confirm_email": ({"key": "bad-key"}, public()),  # page says the link is invalid
+    "mfa_index": ({}, signed_in()),
+    "mfa_authenticate": ({}, {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], REDIRECT)}),  # only mid-login
+    "mfa_reauthenticate": (
+        {},
+        {"anonymous": LOGIN, "user": REDIRECT, "citizen": REDIRECT, "staff": REDIRECT, "staff_mfa": 200},
+    ),
+    "mfa_activate_totp": (
+        {},
+        {"anonymous": LOGIN, "user": REDIRECT, "citizen": REDIRECT, "staff": REDIRECT, "staff_mfa": REDIRECT},
+    ),  # asks for the password again first / already active
+    "mfa_deactivate_totp": ({}, {"anonymous": LOGIN, "user": 404, "citizen": 404, "staff": 404, "staff_mfa": REDIRECT}),
+    "mfa_view_recovery_codes": ({}, signed_in(404)),  # none generated yet
+    "mfa_generate_recovery_codes": (
+        {},
+        {"anonymous": LOGIN, "user": REDIRECT, "citizen": REDIRECT, "staff": REDIRECT, "staff_mfa": REDIRECT},
+    ),
+    "mfa_download_recovery_codes": ({}, signed_in(404)),
+    # The citizen's own data.
+    "accounts:profile": ({}, signed_in()),
+    "accounts:identity-edit": ({}, signed_in()),
+    "accounts:data-export": ({}, signed_in()),
+    "accounts:delete": ({}, signed_in()),
+    # Management: a role, then two-factor authentication.
+    "management-home": ({}, {"anonymous": LOGIN, "user": 403, "citizen": 403, "staff": MFA, "staff_mfa": 200}),
+}
+
+# The admin is one gate (MFAAdminSite.has_permission) in front of all its URLs:
+# every admin URL is covered by this row, checked on the index and a model list.
+ADMIN = {"anonymous": LOGIN, "user": 403, "citizen": 403, "staff": MFA, "staff_mfa": 200}
+ADMIN_SAMPLES = ["admin:index", "admin:accounts_auditentry_changelist"]

@@ -1,0 +1,102 @@
+"""Every URL × every kind of person gets exactly what tests/permission_matrix.py says."""
+
+import itertools
+from datetime import date
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.contrib.auth.models import Permission
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from accounts.services import IdentityInput, identity_save
+from tests.factories import UserFactory
+from tests.permission_matrix import ADMIN, ADMIN_SAMPLES, LOGIN, MATRIX, MFA, REDIRECT, ROLES
+
+pytestmark = pytest.mark.django_db
+
+
+def url_names(patterns=None, namespace=""):
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            yield f"{namespace}{pattern.name}"
+
+
+def test_every_url_has_a_row_in_the_matrix():
+    missing = sorted({name for name in url_names() if not name.startswith("admin:")} - set(MATRIX))
+    assert missing == [], f"add these URLs to tests/permission_matrix.py: {missing}"
+
+
+_documents = itertools.count(1085999001)
+
+
+def make_person(role: str):
+    if role == "anonymous":
+        return None
+    person = UserFactory(is_staff=role.startswith("staff"))
+    if role == "citizen":
+        identity_save(
+            user=person,
+            now=timezone.now(),
+            data=IdentityInput(
+                document_type="CC",
+                document_number=str(next(_documents)),
+                birth_date=date(1990, 1, 1),
+                municipality_code="52001",
+            ),
+        )
+    if role == "staff_mfa":
+        TOTP.activate(person, generate_totp_secret())
+        person.user_permissions.add(*Permission.objects.filter(codename__endswith="auditentry"))
+    return person
+
+
+def client_as(role: str) -> Client:
+    client = Client()
+    person = make_person(role)
+    if person is not None:
+        client.force_login(person, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def check(response, expected) -> None:
+    location = response.get("Location", "")
+    if expected == LOGIN:
+        assert response.status_code == 302 and location.startswith(reverse("account_login")), location
+    elif expected == MFA:
+        assert response.status_code == 302 and "/2fa/totp/activate/" in location, location
+    elif expected == REDIRECT:
+        assert response.status_code in {301, 302}, response.status_code
+        assert not location.startswith(reverse("account_login")), "a redirect, but to the login page"
+    else:
+        assert response.status_code == expected
+
+
+CELLS = [(name, role) for name in MATRIX for role in ROLES]
+
+
+@pytest.mark.parametrize(("name", "role"), CELLS, ids=[f"{name}-{role}" for name, role in CELLS])
+def test_matrix_cell(name, role):
+    kwargs, expected = MATRIX[name]
+    response = client_as(role).get(reverse(name, kwargs=kwargs or None))
+    check(response, expected[role])
+
+
+@pytest.mark.parametrize("name", ADMIN_SAMPLES)
+@pytest.mark.parametrize("role", ROLES)
+def test_admin_gate(name, role):
+    response = client_as(role).get(reverse(name), follow=False)
+    expected = ADMIN[role]
+    if expected in (LOGIN, MFA):
+        # The admin first bounces to its own login view, which sends people on.
+        response = client_as(role).get(reverse(name), follow=True)
+        visited = " ".join(url for url, _status in response.redirect_chain).replace("%2F", "/")
+        assert ("/cuenta/login/" if expected == LOGIN else "/2fa/totp/activate/") in visited
+    elif expected == 403:
+        assert client_as(role).get(reverse(name), follow=True).status_code == 403
+    else:
+        assert response.status_code == expected
