@@ -16,7 +16,9 @@ urlpatterns += i18n_patterns(
     path("privacidad/", views.privacy, name="privacy"),
     path("cuenta/", include("allauth.urls")),
     path("mi-cuenta/", include("accounts.urls")),
+    path("red/", include("nodes.urls")),
     path("gestion/", management_home, name="management-home"),
+    path("gestion/red/", include("nodes.urls_manage")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )
