@@ -133,3 +133,89 @@ def membership_list(
     if organisation is not None:
         memberships = memberships.filter(organisation=organisation)
     return memberships.order_by("role", "-granted_at")
+
+
+# --- Public directory pages ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NetworkFigures:
+    nodes: int
+    member_municipalities: int
+    organisations: int
+    departments_with_members: int
+
+
+def network_figures() -> NetworkFigures:
+    """The network's headline figures (four counting queries, whatever the size)."""
+    members = Municipality.objects.members()
+    return NetworkFigures(
+        nodes=Node.objects.filter(active=True).count(),
+        member_municipalities=members.count(),
+        organisations=Organisation.objects.filter(active=True).count(),
+        departments_with_members=members.values("department").distinct().count(),
+    )
+
+
+def municipality_directory(
+    *, query: str = "", department_code: str = "", node_slug: str = "", members_only: bool = False
+) -> QuerySet[Municipality]:
+    """Municipalities for the public directory: search by name (accents and case
+    ignored) or code, filter by department and node; nodes prefetched, so a page
+    of results costs the same few queries whatever its size."""
+    municipalities = Municipality.objects.select_related("department").prefetch_related(
+        Prefetch("nodes", queryset=Node.objects.filter(active=True).order_by("kind", "name"))
+    )
+    query = query.strip()
+    if query:
+        municipalities = municipalities.filter(Q(name__unaccent__icontains=query) | Q(code__startswith=query))
+    if department_code:
+        municipalities = municipalities.filter(department_id=department_code)
+    if node_slug:
+        municipalities = municipalities.filter(node_municipalities__node__slug=node_slug)
+    if members_only:
+        municipalities = municipalities.filter(is_member=True)
+    return municipalities.order_by("name", "code")
+
+
+def department_list() -> QuerySet[Department]:
+    return Department.objects.order_by("name")
+
+
+def node_page(*, slug: str) -> Node:
+    """A node with its municipalities, organisations and active coordinators loaded (raises DoesNotExist)."""
+    return Node.objects.prefetch_related(
+        Prefetch(
+            "municipalities",
+            queryset=Municipality.objects.select_related("department").order_by("name"),
+        ),
+        Prefetch("organisations", queryset=Organisation.objects.filter(active=True).order_by("name")),
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.active().filter(role="coordinator").select_related("user"),
+            to_attr="coordinator_memberships",
+        ),
+    ).get(slug=slug, active=True)
+
+
+def municipality_page(*, code: str) -> Municipality:
+    """A municipality with department, nodes and organisations loaded (raises DoesNotExist)."""
+    return (
+        Municipality.objects.select_related("department")
+        .prefetch_related(
+            Prefetch("nodes", queryset=Node.objects.filter(active=True).order_by("kind", "name")),
+            Prefetch("organisations", queryset=Organisation.objects.filter(active=True).order_by("name")),
+        )
+        .get(code=code)
+    )
+
+
+def organisation_directory(*, query: str = "", kind: str = "", node_slug: str = "") -> QuerySet[Organisation]:
+    """Organisations for the public directory, with their place and nodes loaded."""
+    organisations = organisation_list(kind=kind or None)
+    query = query.strip()
+    if query:
+        organisations = organisations.filter(name__unaccent__icontains=query)
+    if node_slug:
+        organisations = organisations.filter(nodes__slug=node_slug)
+    return organisations

@@ -28,7 +28,13 @@ def signed_in(value=200):
     return {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], value)}
 
 
-# URL name -> (kwargs, {role: expected})
+def a_node():
+    from tests.nodes.factories import NodeFactory
+
+    return {"slug": NodeFactory().slug}
+
+
+# URL name -> (kwargs or a function making them, {role: expected})
 MATRIX = {
     "home": ({}, public()),
     "privacy": ({}, public()),
@@ -71,6 +77,13 @@ MATRIX = {
     "accounts:identity-edit": ({}, signed_in()),
     "accounts:data-export": ({}, signed_in()),
     "accounts:delete": ({}, signed_in()),
+    # The network's public directory.
+    "nodes:network-home": ({}, public()),
+    "nodes:node-list": ({}, public()),
+    "nodes:node-detail": (a_node, public()),
+    "nodes:municipality-list": ({}, public()),
+    "nodes:municipality-detail": ({"code": "52001"}, public()),
+    "nodes:organisation-list": ({}, public()),
     # Management: a role, then two-factor authentication.
     "management-home": ({}, {"anonymous": LOGIN, "user": 403, "citizen": 403, "staff": MFA, "staff_mfa": 200}),
 }

@@ -82,6 +82,8 @@ CELLS = [(name, role) for name in MATRIX for role in ROLES]
 @pytest.mark.parametrize(("name", "role"), CELLS, ids=[f"{name}-{role}" for name, role in CELLS])
 def test_matrix_cell(name, role):
     kwargs, expected = MATRIX[name]
+    if callable(kwargs):
+        kwargs = kwargs()
     response = client_as(role).get(reverse(name, kwargs=kwargs or None))
     check(response, expected[role])
 
