@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -12,7 +15,8 @@ from nodes.models import Municipality, Node, NodeKind, OrganisationKind
 PAGE_SIZE = 50
 
 
-def _page(request: HttpRequest, items, size: int = PAGE_SIZE):  # type: ignore[no-untyped-def]
+def _page(request: HttpRequest, items: QuerySet[Any], size: int = PAGE_SIZE) -> Page[Any]:
+    """The page asked for in ``?pagina=``; a wrong or too large number gives the nearest page, not an error."""
     return Paginator(items, size).get_page(request.GET.get("pagina"))
 
 
