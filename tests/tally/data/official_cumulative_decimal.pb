@@ -1,0 +1,19 @@
+META
+key;value
+description;cumulative ballots, decimal costs, a project that cannot be built
+budget;1000,00
+vote_type;cumulative
+max_sum_points;10
+rule;greedy
+PROJECTS
+project_id;cost;name;score;selected
+K1;600,50;Alumbrado;10;1
+K2;400,25;Andenes;8;0
+K3;399,50;Huerta;6;1
+K4;999999999;Teleférico;9;0
+VOTES
+voter_id;vote;points
+1;K1,K2,K4;5,4,1
+2;K1,K3,K4,K1;3,2,5,1
+3;K1,K2,K3;2,4,4
+4;K4;3

@@ -1,0 +1,22 @@
+META
+key;value
+description;greedy with a minimum score of 4 votes
+num_projects;4
+num_votes;5
+budget;100
+vote_type;approval
+rule;greedy-threshold
+min_project_score_threshold;4
+PROJECTS
+project_id;cost;name;votes;selected
+A-01;50;Parque;5;1
+B-02;40;Biblioteca;4;1
+C-03;5;Cancha;3;0
+D-04;5;Murales;2;0
+VOTES
+voter_id;vote
+1;A-01,B-02,C-03,D-04
+2;A-01,B-02,C-03,D-04
+3;A-01,B-02,C-03
+4;A-01,B-02
+5;A-01
