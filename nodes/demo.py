@@ -19,6 +19,7 @@ from django.utils import timezone
 from accounts.audit import audit_record, subject_of
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import User
+from nodes.demo_activities import load_activities
 from nodes.divipola_sync import sync_divipola
 from nodes.models import (
     Department,
@@ -238,4 +239,5 @@ def load() -> list[tuple[str, str]]:
             scope_kwargs["municipality"] = Municipality.objects.get(code=scope)
         if not Membership.objects.active().filter(user=user, role=role, **scope_kwargs).exists():
             membership_grant(actor=secretaria, user=user, role=role, now=now, **scope_kwargs)  # type: ignore[arg-type]
+    load_activities()
     return [(email, description) for email, _name, _role, _scope, description in ACCOUNTS]

@@ -409,3 +409,124 @@ class Membership(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+# --- Network activities -------------------------------------------------------
+# (Imported here so that this section is a pure addition to the module.)
+import uuid  # noqa: E402
+from datetime import date  # noqa: E402
+
+
+class ActivityKind(models.TextChoices):
+    EXCHANGE = "exchange", _("Exchange")
+    REGIONAL_VISIT = "regional_visit", _("Regional visit")
+    PERIODIC_MEETING = "periodic_meeting", _("Periodic meeting")
+    REPRESENTATION = "representation", _("Representation in other spaces")
+    NATIONAL_ENCOUNTER = "national_encounter", _("National encounter")
+    WORKSHOP = "workshop", _("Workshop")
+
+
+class ActivityQuerySet(models.QuerySet["Activity"]):
+    def published(self) -> ActivityQuerySet:
+        return self.filter(published=True)
+
+
+class Activity(models.Model):
+    """Something the network did: an exchange, a visit, a meeting, a workshop.
+
+    ``nodes`` empty means an activity of the whole network (recorded by the
+    Secretaría Técnica); a node coordinator records only activities whose
+    nodes are all theirs. Writes go through ``nodes.activities``.
+    """
+
+    kind = models.CharField(_("kind"), max_length=30, choices=ActivityKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    starts_on = models.DateField(_("date"))
+    ends_on = models.DateField(_("last day"), null=True, blank=True)
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("municipality"),
+    )
+    place_detail = models.CharField(_("place"), max_length=200, blank=True)
+    nodes = models.ManyToManyField(Node, blank=True, related_name="activities", verbose_name=_("nodes"))
+    organisations = models.ManyToManyField(
+        Organisation, blank=True, related_name="activities", verbose_name=_("participating organisations")
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("recorded at"))
+    published = models.BooleanField(_("published"), default=False)
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("network activity")
+        verbose_name_plural = _("network activities")
+        ordering = ["-starts_on", "-pk"]
+        indexes = [models.Index(fields=["starts_on"], name="activity_starts_on")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="activity_ends_on_or_after_start",
+            ),
+            models.CheckConstraint(condition=~Q(title=""), name="activity_title_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def last_day(self) -> date:
+        return self.ends_on or self.starts_on
+
+
+def activity_attachment_path(instance: ActivityAttachment, filename: str) -> str:
+    """A random name under ``activities/<year>/``; the extension follows the checked content type."""
+    extension = ATTACHMENT_EXTENSIONS.get(instance.content_type, "")
+    return f"activities/{instance.uploaded_at:%Y}/{uuid.uuid4().hex}{extension}"
+
+
+ATTACHMENT_EXTENSIONS = {
+    "application/pdf": ".pdf",
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/webp": ".webp",
+}
+
+
+class ActivityAttachment(models.Model):
+    """A checked file of an activity (PDF or image). The stored name is random;
+    ``original_name`` is only shown (escaped) and offered when downloading."""
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("activity")
+    )
+    file = models.FileField(_("file"), upload_to=activity_attachment_path, max_length=200)
+    original_name = models.CharField(_("original name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=50)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+
+    class Meta:
+        verbose_name = _("activity attachment")
+        verbose_name_plural = _("activity attachments")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

@@ -34,6 +34,64 @@ def a_node():
     return {"slug": NodeFactory().slug}
 
 
+def a_node_with_a_municipality():
+    from nodes.models import NodeMunicipality
+    from tests.nodes.factories import NodeFactory, municipality
+
+    node = NodeFactory()
+    NodeMunicipality.objects.create(node=node, municipality=municipality("52001"), node_kind=node.kind)
+    return {"slug": node.slug, "code": "52001"}
+
+
+def an_organisation():
+    from tests.nodes.factories import OrganisationFactory
+
+    return {"pk": OrganisationFactory().pk}
+
+
+def a_territory():
+    from tests.nodes.factories import TerritoryFactory
+
+    return {"pk": TerritoryFactory().pk}
+
+
+def a_membership():
+    from tests.nodes.factories import MembershipFactory, municipality
+
+    return {"pk": MembershipFactory(role="reviewer", municipality=municipality("52001")).pk}
+
+
+def _published_activity():
+    from datetime import date
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from nodes.activities import activity_attach, activity_create
+    from tests.nodes.factories import MembershipFactory, NodeFactory
+    from tests.nodes.test_activities import minimal_pdf
+
+    secretariat = MembershipFactory(role="secretariat").user
+    activity = activity_create(
+        actor=secretariat, kind="workshop", title="Taller", starts_on=date(2026, 3, 14), nodes=[NodeFactory()]
+    )
+    upload = SimpleUploadedFile("acta.pdf", minimal_pdf(), content_type="application/pdf")
+    return activity, activity_attach(actor=secretariat, activity=activity, upload=upload)
+
+
+def an_activity():
+    return {"pk": _published_activity()[0].pk}
+
+
+def an_attachment():
+    return {"pk": _published_activity()[1].pk}
+
+
+def manage(staff_mfa=403):
+    """Management pages of a scope: people without a role are refused; role x scope cells are
+    in tests/nodes/test_manage_views.py and tests/nodes/test_activity_views.py."""
+    return {"anonymous": LOGIN, "user": 403, "citizen": 403, "staff": MFA, "staff_mfa": staff_mfa}
+
+
 # URL name -> (kwargs or a function making them, {role: expected})
 MATRIX = {
     "home": ({}, public()),
@@ -84,8 +142,37 @@ MATRIX = {
     "nodes:municipality-list": ({}, public()),
     "nodes:municipality-detail": ({"code": "52001"}, public()),
     "nodes:organisation-list": ({}, public()),
+    "nodes:activity-calendar": ({}, public()),
+    "nodes:activity-archive": ({}, public()),
+    "nodes:activity-detail": (an_activity, public()),
+    "nodes:activity-attachment": (an_attachment, public()),
     # Management: a role, then two-factor authentication.
-    "management-home": ({}, {"anonymous": LOGIN, "user": 403, "citizen": 403, "staff": MFA, "staff_mfa": 200}),
+    "management-home": ({}, manage(staff_mfa=200)),
+    "network-manage:dashboard": ({}, manage(staff_mfa=200)),
+    "network-manage:node-create": ({}, manage()),
+    "network-manage:node-edit": (a_node, manage()),
+    "network-manage:node-municipalities": (a_node, manage()),
+    "network-manage:node-municipality-add": (a_node, manage()),
+    "network-manage:node-municipality-remove": (a_node_with_a_municipality, manage()),
+    "network-manage:organisation-list": ({}, manage()),
+    "network-manage:organisation-create": ({}, manage()),
+    "network-manage:organisation-edit": (an_organisation, manage()),
+    "network-manage:municipality-edit": ({"code": "52001"}, manage()),
+    "network-manage:territory-list": ({"code": "52001"}, manage()),
+    "network-manage:territory-create": ({"code": "52001"}, manage()),
+    "network-manage:territory-import": ({"code": "52001"}, manage()),
+    "network-manage:territory-edit": (a_territory, manage()),
+    "network-manage:territory-move": (a_territory, manage()),
+    "network-manage:territory-delete": (a_territory, manage()),
+    "network-manage:membership-list": ({}, manage()),
+    "network-manage:membership-grant": ({}, manage()),
+    "network-manage:membership-revoke": (a_membership, manage()),
+    "network-manage:activity-list": ({}, manage()),
+    "network-manage:activity-create": ({}, manage()),
+    "network-manage:activity-edit": (an_activity, manage()),
+    "network-manage:activity-attach": (an_activity, manage()),
+    "network-manage:activity-delete": (an_activity, manage()),
+    "network-manage:attachment-delete": (an_attachment, manage(staff_mfa=405)),  # the action is POST only
 }
 
 # The admin is one gate (MFAAdminSite.has_permission) in front of all its URLs:

@@ -17,6 +17,11 @@ from tests.permission_matrix import ADMIN, ADMIN_SAMPLES, LOGIN, MATRIX, MFA, RE
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
 def url_names(patterns=None, namespace=""):
     for pattern in patterns if patterns is not None else get_resolver().url_patterns:
         if isinstance(pattern, URLResolver):

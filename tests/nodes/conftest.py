@@ -63,4 +63,3 @@ def make_actor(role: str, scene: Scene):
 @pytest.fixture
 def actor_for(scene):
     return lambda role: make_actor(role, scene)
-

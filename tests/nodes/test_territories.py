@@ -129,7 +129,7 @@ def test_csv_import_saves_nothing_on_any_error_and_numbers_rows(scene, manager):
 """
     result = territories_import_csv(actor=manager, municipality=scene.own_municipality, file_text=bad)
     assert not result.ok
-    assert [error.split(":")[0] for error in result.errors] == ["Row 3", "Row 4", "Row 5", "Row 6"]
+    assert [error.split(":")[0] for error in result.errors] == ["Fila 3", "Fila 4", "Fila 5", "Fila 6"]
     assert not Territory.objects.filter(municipality=scene.own_municipality).exists()
     assert not AuditEntry.objects.filter(action="nodes.territories_imported").exists()
 
@@ -138,7 +138,7 @@ def test_csv_import_refuses_loops_and_missing_columns(scene, manager):
     loop = "code,name,kind,parent_code\nA,A,comuna,B\nB,B,comuna,A\n"
     result = territories_import_csv(actor=manager, municipality=scene.own_municipality, file_text=loop)
     assert len(result.errors) == 2
-    assert "loop" in result.errors[0]
+    assert "ciclo" in result.errors[0]
     missing = territories_import_csv(actor=manager, municipality=scene.own_municipality, file_text="code,name\n1,x\n")
     assert "parent_code" in missing.errors[0]
     assert not Territory.objects.filter(municipality=scene.own_municipality).exists()
