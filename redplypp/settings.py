@@ -186,6 +186,9 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Red PLyPP"
+# Accept the code of the previous or next 30-second window too: cheap phones' clocks
+# drift, and a code typed at the end of its window should not fail.
+MFA_TOTP_TOLERANCE = 1
 
 # --- Internationalisation -------------------------------------------------
 # Spanish of Colombia first (its formats: 1.250.000, "25 de octubre de 2026");

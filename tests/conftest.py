@@ -35,3 +35,13 @@ def password():
 def fast_password_hashing(settings):
     """Production hashes passwords with PBKDF2 on purpose slowly; tests need not."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with an empty cache: allauth keeps rate-limit counters and used
+    two-factor codes there, and in CI the cache is a Redis database kept between runs."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -2,20 +2,12 @@
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.urls import reverse
 
 from accounts.models import User
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    cache.clear()  # allauth keeps its rate-limit counters in the cache
-    yield
-    cache.clear()
 
 
 def test_sign_up_sends_a_verification_email_and_does_not_sign_in(client):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 from unittest import mock
 
@@ -98,6 +99,25 @@ def page(browser, live_server):
     yield opened
     context.close()
     assert problems == []
+
+
+_last_totp_window: dict[str, int] = {}
+
+
+def totp_code(secret: str) -> str:
+    """A code from the person's authenticator app, as a person would type it: never in the
+    last 2 seconds of its 30-second window, and never the same window twice for one secret
+    (allauth refuses a code that was already used)."""
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    period = 30
+    while True:
+        now = time.time()
+        window = int(now // period)
+        if now % period < period - 2 and _last_totp_window.get(secret) != window:
+            _last_totp_window[secret] = window
+            return format_hotp_value(hotp_value(secret, window))
+        time.sleep(period - now % period + 0.2)
 
 
 def submit(page) -> None:

@@ -3,10 +3,9 @@
 import re
 
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_accessible, submit
+from tests.e2e.conftest import assert_accessible, submit, totp_code
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -30,7 +29,7 @@ def test_a_manager_is_forced_through_mfa_setup_then_reaches_management(page):
     assert_accessible(page)
 
     secret = page.locator("#authenticator_secret").input_value()
-    code = format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+    code = totp_code(secret)
     page.fill("input[name=code]", code)
     submit(page)
     expect(page).to_have_url(re.compile(r"/cuenta/2fa/"))  # recovery codes are shown next

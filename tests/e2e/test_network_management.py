@@ -8,17 +8,14 @@ import re
 import pytest
 from allauth.mfa.totp.internal.auth import (
     TOTP,
-    format_hotp_value,
     generate_totp_secret,
-    hotp_value,
-    yield_hotp_counters_from_time,
 )
 from playwright.sync_api import expect
 
 from nodes.models import Membership, Municipality, NodeMunicipality, Organisation, Territory
 from nodes.nit import check_digit
 from nodes.services import divipola_load
-from tests.e2e.conftest import assert_accessible, submit
+from tests.e2e.conftest import assert_accessible, submit, totp_code
 from tests.factories import PASSWORD, UserFactory
 from tests.nodes.factories import MembershipFactory, NodeFactory
 
@@ -43,7 +40,7 @@ def sign_in(page, person, secret) -> None:
     submit(page)
     expect(page).to_have_url(re.compile(r"/cuenta/2fa/authenticate/"))
     assert_accessible(page)
-    page.fill("input[name=code]", format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time()))))
+    page.fill("input[name=code]", totp_code(secret))
     submit(page)
     expect(page).not_to_have_url(re.compile(r"/cuenta/(login|2fa/authenticate)/"))
 
