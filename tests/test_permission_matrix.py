@@ -107,3 +107,14 @@ def test_admin_gate(name, role):
         assert client_as(role).get(reverse(name), follow=True).status_code == 403
     else:
         assert response.status_code == expected
+
+
+def test_every_network_page_has_a_role_by_scope_matrix():
+    """The network's management and activity pages also have a matrix of every role ×
+    own/other scope; a new one without rows there fails here."""
+    from tests.nodes.test_activity_views import MATRIX as ACTIVITY_MATRIX
+    from tests.nodes.test_manage_views import PAGES
+
+    covered = {f"network-manage:{name}" for name in PAGES} | {row[0] for row in ACTIVITY_MATRIX}
+    scoped = {name for name in url_names() if name.startswith("network-manage:") or name.startswith("nodes:activity-")}
+    assert sorted(scoped - covered) == []
