@@ -46,8 +46,7 @@ def _check_connection(url: str) -> None:
     import psycopg
 
     try:
-        with psycopg.connect(url, connect_timeout=5):
-            pass
+        psycopg.connect(url, connect_timeout=5).close()
     except psycopg.OperationalError as error:
         safe = urlsplit(url)._replace(netloc=urlsplit(url).hostname or "").geturl()
         raise LauncherError(

@@ -42,7 +42,7 @@ from voting.tally import (  # noqa: E402
 
 
 class TimeLimit(Exception):
-    pass
+    """A measured call ran past its time limit (pabutools' slowest runs are cut off)."""
 
 
 def timed(func: Callable[[], Any], *, limit: int | None = None) -> tuple[float | None, Any]:

@@ -283,16 +283,16 @@ def _build(
     for (vote, points), (count, line) in votes.items():
         if approval and vote:
             # Fast path for the common "3,17,42": known ids, no spaces, no repeats.
+            fast: list[int] | None
             try:
                 fast = list(map(index.__getitem__, vote.split(",")))
             except KeyError:
-                pass
-            else:
-                if len(fast) == 1 or len(set(fast)) == len(fast):
-                    fast.sort()
-                    fast_key = (tuple(fast), None)
-                    merged[fast_key] = merged.get(fast_key, 0) + count
-                    continue
+                fast = None  # an unknown id: the careful path below reports it with its line
+            if fast is not None and (len(fast) == 1 or len(set(fast)) == len(fast)):
+                fast.sort()
+                fast_key = (tuple(fast), None)
+                merged[fast_key] = merged.get(fast_key, 0) + count
+                continue
         try:
             key, had_repeat = _ballot(vote, points, index, kind, line)
         except PabulibError as exc:
