@@ -1,0 +1,49 @@
+"""Settings load bare for tools; serving processes refuse to start without their configuration."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from redplypp.configuration import missing_configuration
+
+ROOT = Path(__file__).resolve().parent.parent
+BARE_ENV = {"PATH": os.environ["PATH"], "HOME": str(Path.home())}
+
+
+def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_the_test_run_is_fully_configured():
+    assert missing_configuration() == []
+
+
+def test_makemigrations_check_works_without_secrets_or_database():
+    result = run("manage.py", "makemigrations", "--check", "--dry-run", env=BARE_ENV)
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
+def test_the_web_process_refuses_to_start_without_its_configuration():
+    result = run("-c", "import redplypp.wsgi", env=BARE_ENV)
+    assert result.returncode != 0
+    assert "Not set: DATABASE_URL" in result.stderr
+    assert "DJANGO_SECRET_KEY" in result.stderr
+    assert "IDENTITY_HASH_KEY" in result.stderr
+
+
+@pytest.mark.parametrize("missing", ["IDENTITY_HASH_KEY", "DJANGO_SECRET_KEY"])
+def test_deploy_check_fails_without_a_secret(missing):
+    env = {
+        **BARE_ENV,
+        "DATABASE_URL": "postgres://localhost/unused",
+        "DJANGO_SECRET_KEY": "x" * 60,
+        "IDENTITY_HASH_KEY": "y" * 40,
+    }
+    del env[missing]
+    result = run("manage.py", "check", "--deploy", env=env)
+    assert result.returncode != 0
+    assert missing in result.stderr
