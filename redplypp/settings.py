@@ -285,4 +285,5 @@ LOGGING = {
 
 CELERY_BEAT_SCHEDULE = {
     "audit-verify-nightly": {"task": "accounts.tasks.audit_verify_task", "schedule": 24 * 60 * 60},
+    "cycles-advance": {"task": "cycles.tasks.cycles_advance_all_task", "schedule": 5 * 60},
 }
