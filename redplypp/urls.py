@@ -19,6 +19,9 @@ urlpatterns += i18n_patterns(
     path("red/", include("nodes.urls")),
     path("gestion/", management_home, name="management-home"),
     path("gestion/red/", include("nodes.urls_manage")),
+    path("ciclos/", include("cycles.urls")),
+    path("gestion/ciclos/", include("cycles.urls_manage")),
+    path("gestion/registros/", include("cycles.urls_records")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

@@ -175,6 +175,15 @@ MATRIX = {
     "network-manage:attachment-delete": (an_attachment, manage(staff_mfa=405)),  # the action is POST only
 }
 
+# Budget cycles: each part keeps its rows next to its tests.
+from tests.cycles.matrix_manage import ROWS as _CYCLES_MANAGE  # noqa: E402
+from tests.cycles.matrix_public import ROWS as _CYCLES_PUBLIC  # noqa: E402
+from tests.cycles.matrix_records import ROWS as _CYCLES_RECORDS  # noqa: E402
+
+MATRIX.update(_CYCLES_PUBLIC)
+MATRIX.update(_CYCLES_MANAGE)
+MATRIX.update(_CYCLES_RECORDS)
+
 # The admin is one gate (MFAAdminSite.has_permission) in front of all its URLs:
 # every admin URL is covered by this row, checked on the index and a model list.
 ADMIN = {"anonymous": LOGIN, "user": 403, "citizen": 403, "staff": MFA, "staff_mfa": 200}
