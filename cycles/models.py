@@ -21,7 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import DocumentType
-from cycles.phases import PHASE_KINDS, Step
+from cycles.labels import STEP_LABELS, phase_kind_choices
+from cycles.phases import Step
 from nodes.models import Department, Municipality, Organisation, Territory
 
 
@@ -239,7 +240,7 @@ class Phase(models.Model):
     """
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="phases", verbose_name=_("cycle"))
-    kind = models.CharField(_("kind"), max_length=40, choices=[(key, key) for key in PHASE_KINDS])
+    kind = models.CharField(_("kind"), max_length=40, choices=phase_kind_choices())
     title = models.CharField(_("title"), max_length=200, blank=True)
     description = models.TextField(_("what happens"), blank=True)
     starts_at = models.DateTimeField(_("starts"))
@@ -299,7 +300,7 @@ class CycleStep(models.Model):
     refuses to record it twice, whoever (person or periodic task) tries."""
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="steps", verbose_name=_("cycle"))
-    step = models.CharField(_("step"), max_length=30, choices=[(step.value, step.value) for step in Step])
+    step = models.CharField(_("step"), max_length=30, choices=[(s.value, STEP_LABELS[s]) for s in Step])
     done_at = models.DateTimeField(_("done at"))
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
