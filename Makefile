@@ -16,6 +16,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	DATABASE_URL=$${DATABASE_URL:-postgres://localhost/lint} DJANGO_ALLOW_INSECURE_KEYS=true $(VENV)/bin/mypy
 
 install: $(STAMP)

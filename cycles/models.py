@@ -218,13 +218,13 @@ class CycleTerritory(models.Model):
 
     @property
     def is_citywide(self) -> bool:
-        return self.territory_id is None and self.municipality_id is None
+        return self.territory_id is None and self.municipality_id is None  # no query
 
     @property
     def name(self) -> str:
-        if self.territory_id is not None:
+        if self.territory is not None:
             return self.territory.name
-        if self.municipality_id is not None:
+        if self.municipality is not None:
             return self.municipality.name
         return str(_("Whole municipality (city-wide)"))
 
