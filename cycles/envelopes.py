@@ -45,7 +45,8 @@ class Weights:
 
     def check(self) -> None:
         parts = (self.equal, self.population, self.need)
-        if any(part < 0 for part in parts) or sum(parts) != 100:
+        # Whole percentage points only: a float would make the shares inexact.
+        if any(not isinstance(part, int) or part < 0 for part in parts) or sum(parts) != 100:
             raise EnvelopeError("weights_not_100", f"{parts}")
 
 
@@ -74,6 +75,13 @@ class Split:
         return sum(self.amounts.values())
 
 
+def _need_fraction(value: Decimal | int | None) -> Fraction | None:
+    """The index as an exact fraction; None when missing or not a finite number (NaN, Infinity)."""
+    if value is None or (isinstance(value, Decimal) and not value.is_finite()):
+        return None
+    return Fraction(value)
+
+
 def exact_shares(shares: Sequence[Share], weights: Weights) -> dict[int | str, Fraction]:
     """Each territory's fraction of the money (they add up to exactly 1)."""
     weights.check()
@@ -98,9 +106,10 @@ def exact_shares(shares: Sequence[Share], weights: Weights) -> dict[int | str, F
     if weights.need:
         indices = []
         for share in shares:
-            if share.need_index is None or Fraction(share.need_index) < 0:
+            index = _need_fraction(share.need_index)
+            if index is None or index < 0:
                 raise EnvelopeError("need_index_missing", str(share.key))
-            indices.append(Fraction(share.need_index))
+            indices.append(index)
         total_index = sum(indices, Fraction(0))
         if total_index == 0:
             raise EnvelopeError("need_index_zero")

@@ -28,7 +28,7 @@ from accounts.audit import audit_record, subject_of
 from accounts.models import User
 from cycles.models import Cycle, CycleStatus, CycleStep
 from cycles.phases import Step, applicable_steps, due_steps, step_blocker
-from cycles.selectors import cycle_windows
+from cycles.selectors import cycle_windows, phase_window
 from cycles.services import require_change
 
 # step -> callables taking cycle_id=..., run after the commit that recorded the step
@@ -109,12 +109,14 @@ def cycle_advance(*, cycle_id: int, now: datetime | None = None) -> list[Step]:
     return due
 
 
-def cycles_pending(now: datetime | None = None) -> list[int]:
-    """Published cycles that may still have a step to take (the schedule's work list)."""
+def cycles_pending() -> list[int]:
+    """Published cycles with a step still to take (the schedule's work list):
+    a cycle whose calendar calls for no more steps is not locked again."""
     ids = []
-    for cycle in Cycle.objects.published().prefetch_related("steps"):
+    for cycle in Cycle.objects.published().prefetch_related("steps", "phases__units"):
+        windows = [phase_window(p) for p in cycle.phases.all()]
         done = {s.step for s in cycle.steps.all()}
-        if Step.PUBLISH_RESULTS.value not in done:
+        if any(step.value not in done for step in applicable_steps(windows)):
             ids.append(cycle.pk)
     return ids
 

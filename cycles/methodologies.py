@@ -6,6 +6,10 @@ envelope formula. ``cycles.services.cycle_create`` copies one into editable
 rows; nothing else in the code looks at which template a cycle came from
 (``Cycle.methodology`` only records it, for the network's comparisons).
 
+``"in_person_last_day": True`` in the voting settings means one in-person
+day: the last day of the last phase that opens the vote (for a cycle decided
+in assemblies, the day of the last deciding assembly), for the manager to adjust.
+
 Sources: ../shared/DOMAIN.md §3 (Pasto, Barrancabermeja / Magdalena Medio,
 Medellín, Bogotá, Risaralda / Pereira). Durations are reasonable defaults
 for a manager to adjust, not norms.
@@ -82,6 +86,8 @@ METHODOLOGIES: dict[str, Methodology] = {
                 "counting_method": CountingMethod.GREEDY,
                 "min_age": 14,
                 "online": False,
+                # Decided in person: a cycle needs a channel (``voting_has_a_channel``).
+                "in_person_last_day": True,
             },
         ),
         Methodology(
@@ -110,6 +116,7 @@ METHODOLOGIES: dict[str, Methodology] = {
                 "counting_method": CountingMethod.GREEDY,
                 "min_age": 14,
                 "online": False,
+                "in_person_last_day": True,
             },
         ),
         Methodology(

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +23,7 @@ from accounts.models import User
 from cycles.models import Cycle, CycleTerritory, Phase, PhaseChange
 from cycles.phases import PHASE_KINDS, Problem, Window, conflicts
 from cycles.selectors import phase_window
-from cycles.services import lock, refuse, require_change
+from cycles.services import invalid, lock, refuse, require_change
 
 
 @dataclass(frozen=True)
@@ -39,9 +38,9 @@ class PhaseInput:
 
 def _check_input(cycle: Cycle, data: PhaseInput) -> None:
     if data.kind not in PHASE_KINDS:
-        raise ValidationError({"kind": _("Choose a kind of phase from the list.")}, code="kind")
+        raise invalid("kind", _("Choose a kind of phase from the list."), "kind")
     if data.ends_at <= data.starts_at:
-        raise ValidationError({"ends_at": _("The phase must end after it starts.")}, code="end_before_start")
+        raise invalid("ends_at", _("The phase must end after it starts."), "end_before_start")
     if any(u.cycle_id != cycle.pk for u in data.units):
         raise refuse(_("Choose territories taking part in this cycle."), "unit_of_other_cycle")
 
@@ -91,7 +90,7 @@ def phase_add(*, actor: User, cycle: Cycle, data: PhaseInput, reason: str = "", 
         if data.starts_at < now:
             raise refuse(_("A new phase of a published cycle cannot start in the past."), "past")
         if not reason.strip():
-            raise ValidationError({"reason": _("Say why the calendar changes: it is shown publicly.")}, code="reason")
+            raise invalid("reason", _("Say why the calendar changes: it is shown publicly."), "reason")
     phases = list(cycle.phases.prefetch_related("units"))
     units = frozenset(u.pk for u in data.units) or None
     _check_calendar(cycle, phases, Window("new", data.kind, data.starts_at, data.ends_at, units))
@@ -138,11 +137,11 @@ def phase_update(
                     "running_phase",
                 )
             if data.ends_at <= now:
-                raise ValidationError({"ends_at": _("The new end cannot be in the past.")}, code="past")
+                raise invalid("ends_at", _("The new end cannot be in the past."), "past")
         elif data.starts_at < now:
-            raise ValidationError({"starts_at": _("A phase cannot be moved into the past.")}, code="past")
+            raise invalid("starts_at", _("A phase cannot be moved into the past."), "past")
         if not reason.strip():
-            raise ValidationError({"reason": _("Say why the calendar changes: it is shown publicly.")}, code="reason")
+            raise invalid("reason", _("Say why the calendar changes: it is shown publicly."), "reason")
     phases = list(cycle.phases.prefetch_related("units"))
     _check_calendar(
         cycle, phases, Window(phase.pk, data.kind, data.starts_at, data.ends_at, frozenset(new_units) or None)

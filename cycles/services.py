@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record, subject_of
-from accounts.models import User
+from accounts.models import DocumentType, User
 from cycles import envelopes
 from cycles.methodologies import METHODOLOGIES
 from cycles.models import (
@@ -38,7 +38,7 @@ from cycles.models import (
     Phase,
     VotingSettings,
 )
-from cycles.phases import Capability, conflicts
+from cycles.phases import Capability, capabilities_of, conflicts
 from nodes.models import Department, Municipality, Organisation, Territory
 
 
@@ -49,6 +49,12 @@ def require(actor: User, perm: str, obj: Any, message: str) -> None:
 
 def refuse(message: str, code: str) -> ValidationError:
     return ValidationError(message, code=code)
+
+
+def invalid(field: str, message: str, code: str) -> ValidationError:
+    """An error of one field that keeps its ``code``: ``ValidationError({field: message}, code=...)``
+    would drop it, and the views map some codes to form fields."""
+    return ValidationError({field: ValidationError(message, code=code)})
 
 
 def lock(cycle: Cycle) -> Cycle:
@@ -66,9 +72,15 @@ def local_midnight(day: date) -> datetime:
 
 def _check_amount(total: int, field: str = "total_amount") -> None:
     if total < 0:
-        raise ValidationError({field: _("An amount cannot be negative.")}, code="negative_amount")
+        raise invalid(field, _("An amount cannot be negative."), "negative_amount")
     if total > 10**15:
-        raise ValidationError({field: _("That amount is not plausible: check the number of zeros.")}, code="absurd")
+        raise invalid(field, _("That amount is not plausible: check the number of zeros."), "absurd")
+
+
+def _check_year(fiscal_year: int) -> None:
+    # The same bounds as the constraint ``cycle_fiscal_year_sensible``, said in words.
+    if not 1990 <= fiscal_year <= 2100:
+        raise invalid("fiscal_year", _("Give the fiscal year in four digits, between 1990 and 2100."), "fiscal_year")
 
 
 def _check_convener(convener_kind: str, organisation: Organisation | None) -> None:
@@ -76,9 +88,7 @@ def _check_convener(convener_kind: str, organisation: Organisation | None) -> No
         raise refuse(_("Choose who convenes the cycle."), "convener")
     needs_org = convener_kind in (ConvenerKind.ORGANISATION, ConvenerKind.MIXED)
     if needs_org and organisation is None:
-        raise ValidationError(
-            {"convener_organisation": _("Say which organisation convenes the cycle.")}, code="convener_organisation"
-        )
+        raise invalid("convener_organisation", _("Say which organisation convenes the cycle."), "convener_organisation")
 
 
 # --- Creating a cycle ------------------------------------------------------------
@@ -120,9 +130,10 @@ def cycle_create(
     require(actor, "cycles.add_cycle", place, _("You may not create cycles for %(place)s.") % {"place": place})
     template = METHODOLOGIES.get(methodology)
     if template is None:
-        raise ValidationError({"methodology": _("Choose one of the methodologies offered.")}, code="methodology")
+        raise invalid("methodology", _("Choose one of the methodologies offered."), "methodology")
     if not title.strip():
-        raise ValidationError({"title": _("Give the cycle a title.")}, code="title")
+        raise invalid("title", _("Give the cycle a title."), "title")
+    _check_year(fiscal_year)
     _check_amount(total_amount)
     _check_convener(convener_kind or template.convener_kind, convener_organisation)
     units = _default_units(municipality=municipality, department=department)
@@ -185,8 +196,9 @@ def cycle_create(
 def _voting_defaults(voting: dict[str, Any], cycle: Cycle) -> dict[str, Any]:
     fields = {k: v for k, v in voting.items() if k != "in_person_last_day"}
     if voting.get("in_person_last_day"):
-        vote_phase = (
-            Phase.objects.filter(cycle=cycle, kind__in=["voting", "voting_and_delegates"]).order_by("-ends_at").first()
+        # The last phase that opens the vote, whatever its kind (a voting day, or deciding assemblies).
+        vote_phase = next(
+            (p for p in cycle.phases.order_by("-ends_at") if Capability.VOTE in capabilities_of(p.kind)), None
         )
         if vote_phase is not None:
             fields["in_person_days"] = [timezone.localtime(vote_phase.ends_at - timedelta(seconds=1)).date()]
@@ -221,20 +233,17 @@ def cycle_update(
     cycle = lock(cycle)
     require_change(actor, cycle)
     if not title.strip():
-        raise ValidationError({"title": _("Give the cycle a title.")}, code="title")
+        raise invalid("title", _("Give the cycle a title."), "title")
+    _check_year(fiscal_year)
     _check_amount(total_amount)
     _check_convener(convener_kind, convener_organisation)
     assigned = assigned_amount(cycle)
     if total_amount < assigned:
-        raise ValidationError(
-            {
-                "total_amount": _(
-                    "The envelopes already assign %(assigned)s pesos; the total cannot be less. "
-                    "Lower the envelopes first."
-                )
-                % {"assigned": f"{assigned:,}".replace(",", ".")}
-            },
-            code="total_below_envelopes",
+        raise invalid(
+            "total_amount",
+            _("The envelopes already assign %(assigned)s pesos; the total cannot be less. Lower the envelopes first.")
+            % {"assigned": f"{assigned:,}".replace(",", ".")},
+            "total_below_envelopes",
         )
     before = cycle.total_amount
     cycle.title, cycle.fiscal_year, cycle.total_amount = title.strip(), fiscal_year, total_amount
@@ -381,6 +390,31 @@ def _apply_formula(cycle: Cycle) -> envelopes.Split:
     return result
 
 
+NEED_INDEX_PLACES = Decimal("0.0001")  # CycleTerritory.need_index: 12 digits, 4 after the point
+
+
+def _checked_figures(figure: Figures, unit: CycleTerritory) -> tuple[int | None, Decimal | None]:
+    """The figures as they will be stored, or a ValidationError naming the territory:
+    the database would refuse a negative or oversized value with an IntegrityError."""
+    population, need = figure.population, figure.need_index
+    if population is not None and not 0 <= population <= 2_147_483_647:
+        raise invalid(
+            "population",
+            _("The population of %(name)s must be a whole number, 0 or more.") % {"name": unit},
+            "bad_population",
+        )
+    if need is not None:
+        need = Decimal(need)
+        if not need.is_finite() or need < 0 or need >= 10**8:
+            raise invalid(
+                "need_index",
+                _("The need index of %(name)s must be a number, 0 or more.") % {"name": unit},
+                "bad_need_index",
+            )
+        need = need.quantize(NEED_INDEX_PLACES)  # split with the figure that is stored, so it can be recomputed
+    return population, need
+
+
 FORMULA_ERRORS = {
     "weights_not_100": lambda d: _("The three parts of the formula must add up to 100 %."),
     "no_territories": lambda d: _("No territory takes part yet."),
@@ -414,7 +448,7 @@ def envelopes_apply_formula(
     for pk, figure in (figures or {}).items():
         if pk not in units:
             raise refuse(_("Figures were given for a territory that does not take part."), "unknown_unit")
-        units[pk].population, units[pk].need_index = figure.population, figure.need_index
+        units[pk].population, units[pk].need_index = _checked_figures(figure, units[pk])
     if citywide_amount is not None:
         _check_amount(citywide_amount, "citywide_amount")
         citywide = next((u for u in units.values() if u.is_citywide), None)
@@ -500,8 +534,10 @@ def voting_update(*, actor: User, cycle: Cycle, now: datetime | None = None, **v
 
 
 def _check_voting(v: VotingSettings) -> None:
-    errors: dict[str, str] = {}
-    if v.max_selections is not None and v.max_selections < v.min_selections:
+    errors: dict[str, str] = {}  # field -> message, raised with the code "voting"
+    if v.min_selections is None or v.min_selections < 0:
+        errors["min_selections"] = _("The minimum cannot be negative.")
+    elif v.max_selections is not None and v.max_selections < v.min_selections:
         errors["max_selections"] = _("The maximum cannot be below the minimum.")
     if v.ballot_type == BallotType.SINGLE and (v.max_selections or 1) != 1:
         errors["max_selections"] = _("A single-choice ballot has exactly one selection.")
@@ -514,10 +550,12 @@ def _check_voting(v: VotingSettings) -> None:
         errors["min_age"] = _("The minimum age must be between 7 and 120.")
     if not v.accepted_documents:
         errors["accepted_documents"] = _("Accept at least one kind of document.")
+    elif set(v.accepted_documents) - set(DocumentType.values):
+        errors["accepted_documents"] = _("Choose documents from the list.")
     if not v.online and not v.in_person_days:
         errors["online"] = _("Offer at least one channel: online voting or in-person days.")
     if errors:
-        raise ValidationError(errors, code="voting")
+        raise ValidationError({field: ValidationError(message, code="voting") for field, message in errors.items()})
 
 
 # --- Publishing and cloning ------------------------------------------------------
@@ -573,10 +611,13 @@ def cycle_clone(
     now = now or timezone.now()
     require(actor, "cycles.change_cycle", cycle, _("You may not copy this cycle."))
     if not title.strip():
-        raise ValidationError({"title": _("Give the cycle a title.")}, code="title")
-    source_units = list(cycle.units.all())
-    source_phases = list(cycle.phases.prefetch_related("units"))
-    voting = cycle.voting
+        raise invalid("title", _("Give the cycle a title."), "title")
+    _check_year(fiscal_year)
+    # Fresh rows, never the caller's (possibly prefetched) instances: they are copied by
+    # clearing their pk, which would otherwise leave ``cycle.voting`` pointing at the copy's.
+    source_units = list(CycleTerritory.objects.filter(cycle=cycle).order_by("position", "pk"))
+    source_phases = list(Phase.objects.filter(cycle=cycle).prefetch_related("units").order_by("starts_at", "pk"))
+    voting = VotingSettings.objects.get(cycle=cycle)
     copy = Cycle.objects.get(pk=cycle.pk)
     copy.pk = None
     copy.title, copy.fiscal_year, copy.status, copy.published_at = title.strip(), fiscal_year, CycleStatus.DRAFT, None

@@ -59,7 +59,7 @@ def make_cycle(
     )
     envelopes_apply_formula(actor=actor, cycle=cycle, weights=weights)
     if published:
-        cycle_publish(actor=actor, cycle=cycle)
+        cycle = cycle_publish(actor=actor, cycle=cycle)
     return cycle
 
 
