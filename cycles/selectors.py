@@ -36,6 +36,7 @@ def cycle_list(
     department: str = "",
     year: int | None = None,
     methodology: str = "",
+    municipality: str = "",
 ) -> QuerySet[Cycle]:
     """Published cycles of the network with what the list shows, annotated
     with ``first_start`` / ``last_end`` of their phases (see ``filter_by_moment``)."""
@@ -54,6 +55,8 @@ def cycle_list(
         ).distinct()
     if department:
         cycles = cycles.filter(Q(municipality__department_id=department) | Q(department_id=department))
+    if municipality:
+        cycles = cycles.filter(Q(municipality_id=municipality) | Q(units__municipality_id=municipality)).distinct()
     if year:
         cycles = cycles.filter(fiscal_year=year)
     if methodology:
