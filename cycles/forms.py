@@ -1,0 +1,665 @@
+"""Forms of the cycle configuration pages (/gestion/ciclos/): shape only.
+
+Amounts are typed the way people write them ("1.250.000", "$ 1.250.000") and
+become whole pesos; dates and times come from separate inputs that phones
+show as pickers. Every domain rule (envelopes within the total, phases that
+do not overlap, what a published cycle may still change) is the services'
+job: views turn their errors into form errors.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import DocumentType
+from cycles.labels import phase_kind_choices
+from cycles.methodologies import METHODOLOGIES
+from cycles.models import (
+    BallotType,
+    ConvenerKind,
+    CountingMethod,
+    CycleTerritory,
+    DecidedBy,
+    DevelopmentPlan,
+    Residence,
+    TieBreakChoice,
+)
+from nodes.models import Department, Municipality, Organisation, Territory
+from nodes.selectors import TerritoryBranch
+from redplypp.forms import StyledForm, style_widgets
+
+MAX_PESOS = 10**15  # the services refuse more: surely a typo in the number of zeros
+MAX_ROUNDING_UNIT = 10**9
+AMOUNT_PATTERNS = (re.compile(r"\d+"), re.compile(r"\d{1,3}(\.\d{3})+"), re.compile(r"\d{1,3}(,\d{3})+"))
+
+
+# --- Widgets and fields ------------------------------------------------------------
+
+
+class ChoiceList(forms.RadioSelect):
+    """Radio buttons as Bootstrap ``form-check`` rows (an option may be indented with ``depths``)."""
+
+    template_name = "cycles/manage/widget_choices.html"
+    option_template_name = "cycles/manage/widget_choice.html"
+
+    def __init__(self, *args: Any, depths: dict[str, int] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.depths = depths or {}
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        option["attrs"]["class"] = "form-check-input"
+        option["depth"] = min(self.depths.get(str(value), 0), 3)
+        return option
+
+
+class CheckboxList(ChoiceList, forms.CheckboxSelectMultiple):
+    """Checkboxes as Bootstrap ``form-check`` rows."""
+
+    allow_multiple_selected = True
+    input_type = "checkbox"
+
+
+class PesosInput(forms.TextInput):
+    """Shows a stored amount as people write it: 1.250.000."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"inputmode": "numeric", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return f"{value:,}".replace(",", ".")
+        return super().format_value(value)
+
+
+class PesosField(forms.CharField):
+    """Whole pesos, typed with or without thousands separators (dots or commas) and a $ sign."""
+
+    widget = PesosInput
+    default_error_messages = {
+        "invalid": _("Write a whole number of pesos, for example 1.250.000 (no cents)."),
+        "negative": _("An amount cannot be negative."),
+        "absurd": _("That amount is not plausible: check the number of zeros."),
+    }
+
+    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
+        text = str(value) if isinstance(value, int) and not isinstance(value, bool) else super().to_python(value)
+        text = re.sub(r"[\s$\u00a0]", "", text)
+        if not text:
+            return None
+        negative = text.startswith("-")
+        digits = text.removeprefix("-")
+        if not any(pattern.fullmatch(digits) for pattern in AMOUNT_PATTERNS):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        if negative:
+            raise ValidationError(self.error_messages["negative"], code="negative")
+        amount = int(re.sub(r"[.,]", "", digits))
+        if amount > MAX_PESOS:
+            raise ValidationError(self.error_messages["absurd"], code="absurd")
+        return amount
+
+
+def date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def date_field(label: Any, help_text: Any = "") -> forms.DateField:
+    """A day between 1990 and 2100: anything else is a typo (and would not fit the calendar)."""
+    message = _("Check the year: write a date between 1990 and 2100.")
+    return forms.DateField(
+        label=label,
+        widget=date_input(),
+        help_text=help_text,
+        validators=[
+            MinValueValidator(date(1990, 1, 1), message=message),
+            MaxValueValidator(date(2100, 12, 31), message=message),
+        ],
+    )
+
+
+def time_input() -> forms.TimeInput:
+    return forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+def fiscal_year_field() -> forms.IntegerField:
+    return forms.IntegerField(
+        label=_("Fiscal year"),
+        min_value=1990,
+        max_value=2100,
+        help_text=_("The year whose budget the cycle decides, for example 2027."),
+    )
+
+
+class CycleForm(StyledForm):
+    """Radio buttons and checkboxes keep their ``form-check`` class after styling."""
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        self._restyle()
+
+    def render(self, *args: Any, **kwargs: Any) -> Any:
+        style_widgets(self)
+        self._restyle()
+        return forms.Form.render(self, *args, **kwargs)
+
+    def _restyle(self) -> None:
+        for field in self.fields.values():
+            if isinstance(field.widget, ChoiceList):
+                field.widget.attrs.pop("class", None)
+
+
+# --- Step 1: the cycle -----------------------------------------------------------
+
+
+def methodology_choices() -> list[tuple[str, Any]]:
+    return [
+        (m.key, format_html('<strong>{}</strong><br><span class="small">{}</span>', m.name, m.summary))
+        for m in METHODOLOGIES.values()
+    ]
+
+
+def _municipality_from_text(text: str) -> Municipality:
+    text = text.strip()
+    if text.isdigit():
+        found = list(Municipality.objects.filter(code=text).select_related("department"))
+    else:
+        found = list(Municipality.objects.filter(name__unaccent__iexact=text).select_related("department")[:10])
+    if not found:
+        raise ValidationError(
+            _("No municipality is called or coded “%(text)s”. Check the spelling or write its DIVIPOLA code."),
+            code="unknown",
+            params={"text": text},
+        )
+    if len(found) > 1:
+        raise ValidationError(
+            _("Several municipalities are called “%(text)s”: write the DIVIPOLA code of yours (%(options)s)."),
+            code="ambiguous",
+            params={"text": text, "options": "; ".join(f"{m.code} {m.name}, {m.department.name}" for m in found)},
+        )
+    return found[0]
+
+
+class CycleCreateForm(CycleForm):
+    """Step 1. ``places`` (``"m:<code>"`` / ``"d:<code>"`` with labels) offers the places within the
+    person's reach in a select; ``places=None`` (the Secretaría Técnica) asks for any municipality
+    by name or code, or a department."""
+
+    place = forms.ChoiceField(label=_("Where"), help_text=_("The municipality (or department) of the cycle."))
+    municipality = forms.CharField(
+        label=_("Municipality"),
+        max_length=100,
+        required=False,
+        help_text=_("Its name or DIVIPOLA code, for example Pasto or 52001."),
+    )
+    department = forms.ModelChoiceField(
+        label=_("Or a whole department"),
+        queryset=Department.objects.order_by("name"),
+        required=False,
+        empty_label=_("— No, a municipality —"),
+        help_text=_("Only for a cycle that splits a department's money among its municipalities."),
+    )
+    methodology = forms.ChoiceField(
+        label=_("How the process works"),
+        widget=ChoiceList,
+        help_text=_("The phases and voting rules are copied from it; you can change everything afterwards."),
+    )
+    title = forms.CharField(
+        label=_("Title"), max_length=200, help_text=_("For example “Presupuesto participativo 2027”.")
+    )
+    fiscal_year = fiscal_year_field()
+    total_amount = PesosField(
+        label=_("Total amount (pesos)"), help_text=_("Whole pesos. You may write dots: 1.250.000.000")
+    )
+    start_date = date_field(_("Start date"), _("The first phase starts that day; the others follow it."))
+    convener_kind = forms.ChoiceField(
+        label=_("Who convenes it"),
+        required=False,
+        help_text=_("Leave it as the methodology suggests if you are not sure."),
+    )
+    convener_organisation = forms.ModelChoiceField(
+        label=_("Convening organisation"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label=_("— None —"),
+        help_text=_("Only if a social organisation convenes it, alone or with the government."),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        places: Sequence[tuple[str, Any]] | None,
+        organisations: Iterable[Organisation],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["methodology"].choices = methodology_choices()
+        self.fields["convener_kind"].choices = [("", _("As the methodology suggests")), *ConvenerKind.choices]
+        organisation_field = self.fields["convener_organisation"]
+        assert isinstance(organisation_field, forms.ModelChoiceField)
+        organisation_field.queryset = Organisation.objects.filter(
+            pk__in=[o.pk for o in organisations], active=True
+        ).order_by("name")
+        if places is None:
+            del self.fields["place"]
+        else:
+            del self.fields["municipality"], self.fields["department"]
+            self.fields["place"].choices = [("", _("— Choose —")), *places]
+            options = [value for _group, group_options in places for value, _label in group_options]
+            if len(options) == 1:  # nothing to choose: a municipality's manager
+                self.fields["place"].initial = options[0]
+
+    def clean_municipality(self) -> Municipality | None:
+        text = self.cleaned_data["municipality"].strip()
+        return _municipality_from_text(text) if text else None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "place" in self.fields:
+            kind, _sep, code = (data.get("place") or "").partition(":")
+            data["municipality"] = Municipality.objects.filter(code=code).first() if kind == "m" else None
+            data["department"] = Department.objects.filter(code=code).first() if kind == "d" else None
+            if "place" in data and data["municipality"] is None and data["department"] is None:
+                self.add_error("place", _("Choose where the cycle takes place."))
+        elif "municipality" in data and "department" in data:
+            if data["municipality"] is None and data["department"] is None:
+                self.add_error("municipality", _("Write the municipality of the cycle, or choose a department."))
+            elif data["municipality"] is not None and data["department"] is not None:
+                self.add_error("department", _("Choose a municipality or a department, not both."))
+        return data
+
+
+class CycleBasicsForm(CycleForm):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    fiscal_year = fiscal_year_field()
+    total_amount = PesosField(
+        label=_("Total amount (pesos)"),
+        help_text=_("Whole pesos. It cannot be less than what the envelopes already assign."),
+    )
+    funding_source = forms.CharField(
+        label=_("Where the money comes from"),
+        max_length=200,
+        required=False,
+        help_text=_("For example “Recursos propios del municipio”."),
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What people should know about this cycle. Shown on the public page."),
+    )
+    convener_kind = forms.ChoiceField(label=_("Who convenes it"), choices=ConvenerKind.choices)
+    convener_organisation = forms.ModelChoiceField(
+        label=_("Convening organisation"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label=_("— None —"),
+        help_text=_("Only if a social organisation convenes it, alone or with the government."),
+    )
+    plan = forms.ModelChoiceField(
+        label=_("Development plan"),
+        queryset=DevelopmentPlan.objects.none(),
+        required=False,
+        empty_label=_("— None —"),
+        help_text=_("The municipal development plan the proposals will be tied to."),
+    )
+
+    def __init__(
+        self, *args: Any, organisations: Iterable[Organisation], plans: Iterable[DevelopmentPlan] | None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        organisation_field = self.fields["convener_organisation"]
+        assert isinstance(organisation_field, forms.ModelChoiceField)
+        organisation_field.queryset = Organisation.objects.filter(pk__in=[o.pk for o in organisations]).order_by("name")
+        plan_field = self.fields["plan"]
+        assert isinstance(plan_field, forms.ModelChoiceField)
+        if plans is None:  # a department's cycle: plans are municipal
+            del self.fields["plan"]
+        else:
+            plan_field.queryset = DevelopmentPlan.objects.filter(pk__in=[p.pk for p in plans])
+
+
+# --- Step 2: territories and envelopes -----------------------------------------------
+
+
+class UnitsForm(CycleForm):
+    """Which territories (or, for a department, municipalities) take part."""
+
+    units = forms.MultipleChoiceField(
+        label=_("Territories taking part"),
+        widget=CheckboxList,
+        error_messages={"required": _("Choose at least one territory taking part.")},
+    )
+    citywide = forms.BooleanField(
+        label=_("Also a city-wide envelope"),
+        required=False,
+        help_text=_("Money for projects of the whole municipality, alongside the territories' envelopes."),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        branches: Sequence[TerritoryBranch] = (),
+        municipalities: Sequence[Municipality] = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["units"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        if municipalities:
+            field.label = _("Municipalities taking part")
+            field.choices = [(m.code, m.name) for m in municipalities]
+            del self.fields["citywide"]
+        else:
+            field.choices = [
+                (str(b.territory.pk), f"{b.territory.name} ({b.territory.get_kind_display()})") for b in branches
+            ]
+            field.help_text = _("Parts of a territory are indented below it. Usually only the first level takes part.")
+            assert isinstance(field.widget, ChoiceList)
+            field.widget.depths = {str(b.territory.pk): b.depth for b in branches}
+        self.territories = {str(b.territory.pk): b.territory for b in branches}
+        self.municipalities = {m.code: m for m in municipalities}
+
+    def chosen_territories(self) -> list[Territory]:
+        return [self.territories[key] for key in self.cleaned_data["units"] if key in self.territories]
+
+    def chosen_municipalities(self) -> list[Municipality]:
+        return [self.municipalities[key] for key in self.cleaned_data["units"] if key in self.municipalities]
+
+
+def unit_field(unit: CycleTerritory, what: str) -> str:
+    return f"{what}_{unit.pk}"
+
+
+class FixedEnvelopesForm(CycleForm):
+    """One amount per territory taking part."""
+
+    def __init__(self, *args: Any, units: Sequence[CycleTerritory], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.units = list(units)
+        for unit in self.units:
+            self.fields[unit_field(unit, "amount")] = PesosField(
+                label=_("%(name)s: envelope (pesos)") % {"name": unit.name}, initial=unit.amount
+            )
+
+    def amounts(self) -> dict[int, int]:
+        return {unit.pk: self.cleaned_data[unit_field(unit, "amount")] for unit in self.units}
+
+
+class FormulaForm(CycleForm):
+    """The weights of the formula, the rounding unit and each territory's figures."""
+
+    weight_equal = forms.IntegerField(
+        label=_("Equal part (%)"),
+        min_value=0,
+        max_value=100,
+        help_text=_("Share of the money every territory receives in the same amount."),
+    )
+    weight_population = forms.IntegerField(
+        label=_("By population (%)"),
+        min_value=0,
+        max_value=100,
+        help_text=_("Share of the money split by how many people live in each territory."),
+    )
+    weight_need = forms.IntegerField(
+        label=_("By need (%)"),
+        min_value=0,
+        max_value=100,
+        help_text=_(
+            "Share split by a poverty or vulnerability index: the higher the index, the more money. "
+            "The three parts must add up to 100."
+        ),
+    )
+    rounding_unit = PesosField(
+        label=_("Round each envelope to multiples of (pesos)"),
+        help_text=_("1 for exact pesos; 1.000 or 1.000.000 for rounder figures. What is left over stays unassigned."),
+    )
+
+    def __init__(self, *args: Any, units: Sequence[CycleTerritory], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.units = [u for u in units if not u.is_citywide]
+        self.citywide = next((u for u in units if u.is_citywide), None)
+        if self.citywide is not None:
+            self.fields["citywide_amount"] = PesosField(
+                label=_("City-wide envelope (pesos)"),
+                initial=self.citywide.amount,
+                help_text=_("Set aside first; the formula splits the rest among the territories."),
+            )
+        for unit in self.units:
+            self.fields[unit_field(unit, "population")] = forms.IntegerField(
+                label=_("%(name)s: population") % {"name": unit.name},
+                min_value=0,
+                max_value=100_000_000,
+                required=False,
+                initial=unit.population,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+            )
+            self.fields[unit_field(unit, "need")] = forms.DecimalField(
+                label=_("%(name)s: need index") % {"name": unit.name},
+                min_value=Decimal(0),
+                max_digits=12,
+                decimal_places=4,
+                required=False,
+                initial=unit.need_index,
+                help_text=_("For example the multidimensional poverty index. Use a point for decimals: 45.5"),
+            )
+
+    def clean_rounding_unit(self) -> int:
+        unit = self.cleaned_data["rounding_unit"]
+        if not unit or unit < 1:
+            raise ValidationError(_("Round to a whole number of pesos, 1 or more."), code="bad_unit")
+        if unit > MAX_ROUNDING_UNIT:
+            raise ValidationError(_("Round to at most 1.000.000.000 pesos."), code="bad_unit")
+        return unit
+
+    def figures(self) -> dict[int, tuple[int | None, Decimal | None]]:
+        return {
+            unit.pk: (self.cleaned_data[unit_field(unit, "population")], self.cleaned_data[unit_field(unit, "need")])
+            for unit in self.units
+        }
+
+
+# --- Step 3: phases --------------------------------------------------------------
+
+
+class PhaseForm(CycleForm):
+    kind = forms.ChoiceField(label=_("Kind of phase"), help_text=_("It decides what people can do during the phase."))
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        required=False,
+        help_text=_("Optional: the name your process uses, for example “Pre-cabildos”."),
+    )
+    description = forms.CharField(label=_("What happens"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    start_date = date_field(_("Starts on"))
+    start_time = forms.TimeField(label=_("at"), initial=time(0, 0), widget=time_input())
+    end_date = date_field(_("Ends on"), _("The phase closes at this moment: choose the hour too."))
+    end_time = forms.TimeField(label=_("at"), initial=time(0, 0), widget=time_input())
+    units = forms.MultipleChoiceField(
+        label=_("Only in these territories"),
+        widget=CheckboxList,
+        required=False,
+        help_text=_("Leave all unticked for a phase of every territory."),
+    )
+    reason = forms.CharField(
+        label=_("Why the calendar changes"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("The cycle is published: the reason is shown on its public page."),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        units: Sequence[CycleTerritory],
+        published: bool,
+        running: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = phase_kind_choices()
+        self.units = {str(u.pk): u for u in units}
+        units_field = self.fields["units"]
+        assert isinstance(units_field, forms.MultipleChoiceField)
+        units_field.choices = [(key, unit.name) for key, unit in self.units.items()]
+        if not published:
+            del self.fields["reason"]
+        else:
+            self.fields["reason"].required = True
+            self.fields["reason"].error_messages["required"] = _("Say why the calendar changes: it is shown publicly.")
+        if running:
+            # A running phase of a published cycle keeps its kind, start and territories.
+            for name in ("kind", "start_date", "start_time", "units"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("This phase is running: only its end can move.")
+
+    @staticmethod
+    def initial_for(phase: Any) -> dict[str, Any]:
+        starts, ends = timezone.localtime(phase.starts_at), timezone.localtime(phase.ends_at)
+        return {
+            "kind": phase.kind,
+            "title": phase.title,
+            "description": phase.description,
+            "start_date": starts.date(),
+            "start_time": starts.time().replace(second=0, microsecond=0),
+            "end_date": ends.date(),
+            "end_time": ends.time().replace(second=0, microsecond=0),
+            "units": [] if phase.for_all_units else [str(u.pk) for u in phase.units.all()],
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for edge in ("start", "end"):
+            day, moment = data.get(f"{edge}_date"), data.get(f"{edge}_time")
+            if day is not None and moment is not None:
+                data[f"{edge}s_at"] = timezone.make_aware(datetime.combine(day, moment))
+        data["chosen_units"] = [self.units[key] for key in data.get("units") or [] if key in self.units]
+        return data
+
+
+# --- Step 4: voting --------------------------------------------------------------
+
+
+def parse_days(text: str) -> list[date]:
+    """Dates separated by commas, semicolons or new lines: 2027-06-14 or 14/06/2027."""
+    days: list[date] = []
+    for item in re.split(r"[,;\n]+", text):
+        item = item.strip()
+        if not item:
+            continue
+        for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
+            try:
+                days.append(datetime.strptime(item, pattern).date())
+                break
+            except ValueError:
+                continue
+        else:
+            raise ValidationError(
+                _("“%(item)s” is not a date: write it as 14/06/2027 or 2027-06-14."),
+                code="bad_date",
+                params={"item": item},
+            )
+    return sorted(set(days))
+
+
+class VotingForm(CycleForm):
+    decided_by = forms.ChoiceField(
+        label=_("Who decides"),
+        choices=DecidedBy.choices,
+        widget=ChoiceList,
+        help_text=_("Everyone who may vote, the elected delegates, or an assembly whose decision you record."),
+    )
+    ballot_type = forms.ChoiceField(
+        label=_("What the ballot looks like"),
+        choices=BallotType.choices,
+        widget=ChoiceList,
+        help_text=_("K is the most proposals a person may choose, set below."),
+    )
+    min_selections = forms.IntegerField(
+        label=_("Fewest proposals a person must choose"), min_value=0, max_value=1000, initial=1
+    )
+    max_selections = forms.IntegerField(
+        label=_("Most proposals a person may choose"),
+        min_value=1,
+        max_value=1000,
+        required=False,
+        help_text=_("Leave empty for no limit. A single-choice ballot has exactly 1."),
+    )
+    wallet_amount = PesosField(
+        label=_("Wallet for each voter"),
+        required=False,
+        help_text=_("Only for a wallet ballot: for example 1.000.000 pesos or points to spend."),
+    )
+    wallet_block = PesosField(
+        label=_("Spent in blocks of"),
+        required=False,
+        help_text=_("Only for a wallet ballot: for example 100.000. The wallet must be a whole number of blocks."),
+    )
+    counting_method = forms.ChoiceField(
+        label=_("How votes are counted"),
+        choices=CountingMethod.choices,
+        widget=ChoiceList,
+        help_text=_(
+            "Most votes first: proposals are funded in order of votes until the territory's envelope runs out. "
+            "One winner: the proposal with most votes in each territory. Equal Shares: each voter's share of "
+            "the envelope goes to the proposals they chose, so more groups see something funded."
+        ),
+    )
+    tie_break = forms.ChoiceField(label=_("If two proposals tie"), choices=TieBreakChoice.choices)
+    min_age = forms.IntegerField(
+        label=_("Minimum age on the voting day"),
+        min_value=7,
+        max_value=120,
+        help_text=_("14 in most Colombian processes."),
+    )
+    residence = forms.ChoiceField(label=_("Where voters must live"), choices=Residence.choices)
+    accepted_documents = forms.MultipleChoiceField(
+        label=_("Identity documents accepted"), choices=DocumentType.choices, widget=CheckboxList
+    )
+    census_required = forms.BooleanField(
+        label=_("Only people on a census list may vote"),
+        required=False,
+        help_text=_("Tick it if the process uses a list of residents prepared beforehand."),
+    )
+    online = forms.BooleanField(label=_("Voting online"), required=False)
+    in_person_days = forms.CharField(
+        label=_("In-person voting days"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One date per line or separated by commas, for example 14/06/2027. Leave empty for none."),
+    )
+    ballot_replaceable = forms.BooleanField(
+        label=_("A person may change their ballot until voting closes"), required=False
+    )
+
+    @staticmethod
+    def initial_for(voting: Any) -> dict[str, Any]:
+        initial = {name: getattr(voting, name) for name in VOTING_FORM_FIELDS}
+        initial["in_person_days"] = "\n".join(date_format(day, "d/m/Y") for day in voting.in_person_days)
+        return initial
+
+    def clean_in_person_days(self) -> list[date]:
+        return parse_days(self.cleaned_data["in_person_days"])
+
+
+VOTING_FORM_FIELDS = tuple(VotingForm.base_fields)
+
+
+# --- Copying ---------------------------------------------------------------------
+
+
+class CloneForm(CycleForm):
+    title = forms.CharField(label=_("Title of the new cycle"), max_length=200)
+    fiscal_year = fiscal_year_field()
+    start_date = date_field(_("Start date"), _("The phases move together so that the first one starts that day."))
