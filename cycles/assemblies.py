@@ -37,8 +37,8 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record, subject_of
 from accounts.models import User
+from cycles.guards import lock, refuse, require
 from cycles.models import Assembly, AssemblyDecision, AssemblyKind, Cycle, CycleTerritory, Delegate, Phase
-from cycles.services import lock, refuse, require
 from nodes.activities import attachment_check
 from redplypp.money import format_pesos
 

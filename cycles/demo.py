@@ -40,6 +40,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from cycles.allocation import Figures, envelopes_apply_formula
+from cycles.guards import local_midnight
 from cycles.lifecycle import cycle_advance
 from cycles.methodologies import METHODOLOGIES
 from cycles.models import (
@@ -54,14 +56,7 @@ from cycles.models import (
 )
 from cycles.phases import Capability, capabilities_of
 from cycles.schedule import PhaseInput, phase_update
-from cycles.services import (
-    Figures,
-    cycle_clone,
-    cycle_create,
-    cycle_publish,
-    envelopes_apply_formula,
-    local_midnight,
-)
+from cycles.services import cycle_clone, cycle_create, cycle_publish
 from nodes.demo import BARRANCA_COMUNAS, BARRANCA_CORREGIMIENTOS, PASTO_COMUNAS, PASTO_CORREGIMIENTOS
 from nodes.models import Municipality, Organisation, Territory, TerritoryKind
 from nodes.services import territory_create

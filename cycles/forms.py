@@ -45,6 +45,13 @@ MAX_ROUNDING_UNIT = 10**9
 AMOUNT_PATTERNS = (re.compile(r"\d+"), re.compile(r"\d{1,3}(\.\d{3})+"), re.compile(r"\d{1,3}(,\d{3})+"))
 
 
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """A form's choice field, typed, to set its choices at run time."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    return field
+
+
 # --- Widgets and fields ------------------------------------------------------------
 
 
@@ -81,7 +88,8 @@ class PesosInput(forms.TextInput):
     def format_value(self, value: Any) -> str | None:
         if isinstance(value, int) and not isinstance(value, bool):
             return f"{value:,}".replace(",", ".")
-        return super().format_value(value)
+        formatted: str | None = super().format_value(value)
+        return formatted
 
 
 class PesosField(forms.CharField):
@@ -95,7 +103,7 @@ class PesosField(forms.CharField):
     }
 
     def to_python(self, value: Any) -> int | None:  # type: ignore[override]
-        text = str(value) if isinstance(value, int) and not isinstance(value, bool) else super().to_python(value)
+        text = str(value) if isinstance(value, int) and not isinstance(value, bool) else super().to_python(value) or ""
         text = re.sub(r"[\s$\u00a0]", "", text)
         if not text:
             return None
@@ -244,8 +252,8 @@ class CycleCreateForm(CycleForm):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["methodology"].choices = methodology_choices()
-        self.fields["convener_kind"].choices = [("", _("As the methodology suggests")), *ConvenerKind.choices]
+        choice_field(self, "methodology").choices = methodology_choices()
+        choice_field(self, "convener_kind").choices = [("", _("As the methodology suggests")), *ConvenerKind.choices]
         organisation_field = self.fields["convener_organisation"]
         assert isinstance(organisation_field, forms.ModelChoiceField)
         organisation_field.queryset = Organisation.objects.filter(
@@ -255,7 +263,7 @@ class CycleCreateForm(CycleForm):
             del self.fields["place"]
         else:
             del self.fields["municipality"], self.fields["department"]
-            self.fields["place"].choices = [("", _("— Choose —")), *places]
+            choice_field(self, "place").choices = [("", _("— Choose —")), *places]
             options = [value for _group, group_options in places for value, _label in group_options]
             if len(options) == 1:  # nothing to choose: a municipality's manager
                 self.fields["place"].initial = options[0]
@@ -456,7 +464,7 @@ class FormulaForm(CycleForm):
             )
 
     def clean_rounding_unit(self) -> int:
-        unit = self.cleaned_data["rounding_unit"]
+        unit: int = self.cleaned_data["rounding_unit"]
         if not unit or unit < 1:
             raise ValidationError(_("Round to a whole number of pesos, 1 or more."), code="bad_unit")
         if unit > MAX_ROUNDING_UNIT:
@@ -508,11 +516,9 @@ class PhaseForm(CycleForm):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = phase_kind_choices()
-        self.units = {str(u.pk): u for u in units}
-        units_field = self.fields["units"]
-        assert isinstance(units_field, forms.MultipleChoiceField)
-        units_field.choices = [(key, unit.name) for key, unit in self.units.items()]
+        choice_field(self, "kind").choices = phase_kind_choices()
+        self.unit_by_key = {str(u.pk): u for u in units}
+        choice_field(self, "units").choices = [(key, unit.name) for key, unit in self.unit_by_key.items()]
         if not published:
             del self.fields["reason"]
         else:
@@ -544,7 +550,7 @@ class PhaseForm(CycleForm):
             day, moment = data.get(f"{edge}_date"), data.get(f"{edge}_time")
             if day is not None and moment is not None:
                 data[f"{edge}s_at"] = timezone.make_aware(datetime.combine(day, moment))
-        data["chosen_units"] = [self.units[key] for key in data.get("units") or [] if key in self.units]
+        data["chosen_units"] = [self.unit_by_key[key] for key in data.get("units") or [] if key in self.unit_by_key]
         return data
 
 

@@ -26,10 +26,10 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record, subject_of
 from accounts.models import User
+from cycles.guards import require_change
 from cycles.models import Cycle, CycleStatus, CycleStep
 from cycles.phases import Step, applicable_steps, due_steps, step_blocker
 from cycles.selectors import cycle_windows, phase_window
-from cycles.services import require_change
 
 # step -> callables taking cycle_id=..., run after the commit that recorded the step
 _FOLLOWERS: dict[Step, list[Callable[..., object]]] = defaultdict(list)

@@ -32,8 +32,8 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record, subject_of
 from accounts.models import User
+from cycles.guards import require
 from cycles.models import DevelopmentPlan, PlanLevel, PlanLine
-from cycles.services import require
 from nodes.models import Municipality
 
 # Header names accepted for each column (compared without accents, in lower case).

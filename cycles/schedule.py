@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record, subject_of
 from accounts.models import User
+from cycles.guards import invalid, lock, refuse, require_change
 from cycles.models import Cycle, CycleTerritory, Phase, PhaseChange
 from cycles.phases import PHASE_KINDS, Problem, Window, conflicts
 from cycles.selectors import phase_window
-from cycles.services import invalid, lock, refuse, require_change
 
 
 @dataclass(frozen=True)

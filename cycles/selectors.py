@@ -6,9 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from cycles.models import Assembly, Cycle, CycleStatus, CycleTerritory, Delegate, Phase
 from cycles.phases import Capability, Window, capabilities_at, next_opening, open_until
+from nodes.models import Department, Municipality, NodeMunicipality, Organisation
+from nodes.selectors import Reach
 
 
 def phase_window(phase: Phase) -> Window:
@@ -144,3 +147,70 @@ def cycle_for_page(pk: int) -> Cycle:
 def envelope_summary(cycle: Cycle) -> dict[str, int]:
     assigned = cycle.units.aggregate(total=Sum("amount"))["total"] or 0
     return {"total": cycle.total_amount, "assigned": assigned, "unassigned": cycle.total_amount - assigned}
+
+
+# --- Who may configure what ---------------------------------------------------------
+
+
+def configures_cycles(reach: Reach) -> bool:
+    """Secretaría Técnica, coordinators and managers (of a municipality or an organisation);
+    reviewers, station officers and monitors do not configure cycles."""
+    return reach.is_secretariat or bool(reach.node_ids or reach.municipality_codes or reach.organisation_ids)
+
+
+def cycles_managed_by(reach: Reach) -> QuerySet[Cycle]:
+    """The cycles ``cycles.change_cycle`` lets this person change, in one query
+    (the same scopes as ``cycles.rules.runs_cycles_of``)."""
+    cycles = Cycle.objects.select_related("municipality__department", "department", "convener_organisation")
+    if reach.is_secretariat:
+        return cycles
+    in_nodes = NodeMunicipality.objects.filter(node_id__in=reach.node_ids)
+    return cycles.filter(
+        Q(municipality_id__in=in_nodes.values("municipality_id"))
+        | Q(department_id__in=in_nodes.values("municipality__department_id"))
+        | Q(municipality_id__in=reach.municipality_codes)
+        | Q(convener_organisation_id__in=reach.organisation_ids, municipality__isnull=False)
+    )
+
+
+def creation_places(reach: Reach) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Where this person may create cycles (``cycles.add_cycle``), grouped for a select.
+    The Secretaría Técnica may create them anywhere and types the place instead."""
+    municipalities = (
+        Municipality.objects.filter(
+            Q(node_municipalities__node_id__in=reach.node_ids)
+            | Q(code__in=reach.municipality_codes)
+            | Q(organisations__pk__in=reach.organisation_ids)
+        )
+        .select_related("department")
+        .distinct()
+        .order_by("name")
+    )
+    departments = (
+        Department.objects.filter(municipalities__node_municipalities__node_id__in=reach.node_ids)
+        .distinct()
+        .order_by("name")
+    )
+    groups = [
+        (_("Municipalities"), [(f"m:{m.code}", f"{m.name} ({m.department.name})") for m in municipalities]),
+        (
+            _("A whole department"),
+            [(f"d:{d.code}", _("Department of %(name)s") % {"name": d.name}) for d in departments],
+        ),
+    ]
+    return [group for group in groups if group[1]]
+
+
+def organisations_near(reach: Reach, place: Municipality | Department | None = None) -> list[Organisation]:
+    """Organisations a cycle could name as its convener: those of the place and its nodes,
+    and those of the person's own scope."""
+    scope = (
+        Q(pk__in=reach.organisation_ids) | Q(nodes__in=reach.node_ids) | Q(municipality_id__in=reach.municipality_codes)
+    )
+    if isinstance(place, Municipality):
+        scope |= Q(municipality=place) | Q(nodes__node_municipalities__municipality=place)
+    elif isinstance(place, Department):
+        scope |= Q(municipality__department=place) | Q(nodes__node_municipalities__municipality__department=place)
+    elif reach.is_secretariat:
+        scope = Q()
+    return list(Organisation.objects.filter(scope, active=True).distinct().order_by("name"))

@@ -13,15 +13,11 @@ cycle) before any form is shown; one service call per submitted form.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -32,7 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import management_required, signed_in_user
 from accounts.models import User
-from cycles import lifecycle, schedule, services
+from cycles import allocation, lifecycle, schedule, services
 from cycles.envelopes import Split
 from cycles.forms import (
     VOTING_FORM_FIELDS,
@@ -50,10 +46,17 @@ from cycles.lifecycle import BLOCKER_MESSAGES
 from cycles.methodologies import METHODOLOGIES
 from cycles.models import Cycle, CycleTerritory, DevelopmentPlan, Phase
 from cycles.phases import Capability, Step, capabilities_of
-from cycles.selectors import cycle_windows, envelope_summary
-from nodes.models import Department, Municipality, NodeMunicipality, Organisation
-from nodes.selectors import territory_flat
-from nodes.views_manage import Reach, reach_of
+from cycles.selectors import (
+    configures_cycles,
+    creation_places,
+    cycle_windows,
+    cycles_managed_by,
+    envelope_summary,
+    organisations_near,
+)
+from nodes.models import Municipality
+from nodes.selectors import reach_of, territory_flat
+from redplypp.forms import add_service_error
 from redplypp.money import format_pesos
 
 GET_POST = require_http_methods(["GET", "POST"])
@@ -67,73 +70,6 @@ WIZARD = (
     ("cycle-voting", gettext_lazy("Voting")),
     ("cycle-review", gettext_lazy("Review and publish")),
 )
-
-
-# --- Who may configure what ---------------------------------------------------------
-
-
-def configures_cycles(reach: Reach) -> bool:
-    """Secretaría Técnica, coordinators and managers (of a municipality or an organisation);
-    reviewers, station officers and monitors do not configure cycles."""
-    return reach.is_secretariat or bool(reach.node_ids or reach.municipality_codes or reach.organisation_ids)
-
-
-def cycles_managed_by(reach: Reach) -> QuerySet[Cycle]:
-    """The cycles ``cycles.change_cycle`` lets this person change, in one query
-    (the same scopes as ``cycles.rules.runs_cycles_of``)."""
-    cycles = Cycle.objects.select_related("municipality__department", "department", "convener_organisation")
-    if reach.is_secretariat:
-        return cycles
-    in_nodes = NodeMunicipality.objects.filter(node_id__in=reach.node_ids)
-    return cycles.filter(
-        Q(municipality_id__in=in_nodes.values("municipality_id"))
-        | Q(department_id__in=in_nodes.values("municipality__department_id"))
-        | Q(municipality_id__in=reach.municipality_codes)
-        | Q(convener_organisation_id__in=reach.organisation_ids, municipality__isnull=False)
-    )
-
-
-def creation_places(reach: Reach) -> list[tuple[str, list[tuple[str, str]]]]:
-    """Where this person may create cycles (``cycles.add_cycle``), grouped for a select.
-    The Secretaría Técnica may create them anywhere and types the place instead."""
-    municipalities = (
-        Municipality.objects.filter(
-            Q(node_municipalities__node_id__in=reach.node_ids)
-            | Q(code__in=reach.municipality_codes)
-            | Q(organisations__pk__in=reach.organisation_ids)
-        )
-        .select_related("department")
-        .distinct()
-        .order_by("name")
-    )
-    departments = (
-        Department.objects.filter(municipalities__node_municipalities__node_id__in=reach.node_ids)
-        .distinct()
-        .order_by("name")
-    )
-    groups = [
-        (_("Municipalities"), [(f"m:{m.code}", f"{m.name} ({m.department.name})") for m in municipalities]),
-        (
-            _("A whole department"),
-            [(f"d:{d.code}", _("Department of %(name)s") % {"name": d.name}) for d in departments],
-        ),
-    ]
-    return [group for group in groups if group[1]]
-
-
-def organisations_near(reach: Reach, place: Municipality | Department | None = None) -> list[Organisation]:
-    """Organisations a cycle could name as its convener: those of the place and its nodes,
-    and those of the person's own scope."""
-    scope = (
-        Q(pk__in=reach.organisation_ids) | Q(nodes__in=reach.node_ids) | Q(municipality_id__in=reach.municipality_codes)
-    )
-    if isinstance(place, Municipality):
-        scope |= Q(municipality=place) | Q(nodes__node_municipalities__municipality=place)
-    elif isinstance(place, Department):
-        scope |= Q(municipality__department=place) | Q(nodes__node_municipalities__municipality__department=place)
-    elif reach.is_secretariat:
-        scope = Q()
-    return list(Organisation.objects.filter(scope, active=True).distinct().order_by("name"))
 
 
 def _require(user: User, perm: str, obj: Any, message: str) -> None:
@@ -163,25 +99,6 @@ def _units(cycle: Cycle) -> list[CycleTerritory]:
 
 
 # --- Service errors on forms -----------------------------------------------------
-
-
-def _add_service_error(
-    form: forms.Form,
-    error: ValidationError,
-    codes: Mapping[str, str | None] | None = None,
-    renames: Mapping[str, str] | None = None,
-) -> None:
-    """Put a service's ValidationError on the form: by field name (``renames`` maps a
-    service's names to the form's), else by ``code`` (``codes``), else above the form."""
-    renames = renames or {}
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            name = renames.get(name, name)
-            form.add_error(name if name in form.fields else None, errors)
-        return
-    for item in error.error_list:
-        field = (codes or {}).get(item.code or "")
-        form.add_error(field if field in form.fields else None, item)
 
 
 def _codes(error: ValidationError) -> set[str]:
@@ -276,7 +193,7 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
                     convener_organisation=data["convener_organisation"],
                 )
             except ValidationError as error:
-                _add_service_error(form, error, _CREATE_ERRORS)
+                add_service_error(form, error, _CREATE_ERRORS)
                 if "no_territories" in _codes(error):
                     missing_territories = data["municipality"]
             else:
@@ -312,7 +229,7 @@ def cycle_clone(request: HttpRequest, pk: int) -> HttpResponse:
                 start_date=data["start_date"],
             )
         except ValidationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(
                 request,
@@ -323,14 +240,6 @@ def cycle_clone(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- 1. Basics --------------------------------------------------------------------
-
-
-def _plan_set(cycle: Cycle, plan: DevelopmentPlan | None) -> None:
-    """Tie the cycle to a development plan. Called inside the transaction of
-    ``services.cycle_update``, which locked the row and checked the permission.
-    TODO(lead): move into ``services.cycle_update(plan=...)`` with the audit entry."""
-    if cycle.plan_id != (plan.pk if plan else None):
-        Cycle.objects.filter(pk=cycle.pk).update(plan=plan)
 
 
 @management_required
@@ -358,22 +267,20 @@ def cycle_basics(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            with transaction.atomic():
-                services.cycle_update(
-                    actor=user,
-                    cycle=cycle,
-                    title=data["title"],
-                    fiscal_year=data["fiscal_year"],
-                    total_amount=data["total_amount"],
-                    convener_kind=data["convener_kind"],
-                    convener_organisation=data["convener_organisation"],
-                    description=data["description"],
-                    funding_source=data["funding_source"],
-                )
-                if "plan" in form.fields:
-                    _plan_set(cycle, data["plan"])
+            services.cycle_update(
+                actor=user,
+                cycle=cycle,
+                title=data["title"],
+                fiscal_year=data["fiscal_year"],
+                total_amount=data["total_amount"],
+                convener_kind=data["convener_kind"],
+                convener_organisation=data["convener_organisation"],
+                description=data["description"],
+                funding_source=data["funding_source"],
+                plan=data["plan"] if "plan" in form.fields else services.KEEP,
+            )
         except ValidationError as error:
-            _add_service_error(form, error, {"convener": "convener_kind"})
+            add_service_error(form, error, {"convener": "convener_kind"})
         else:
             messages.success(request, _("The basics of “%(title)s” were saved.") % {"title": data["title"]})
             return redirect("cycles-manage:cycle-territories", pk=cycle.pk)
@@ -390,7 +297,7 @@ def _units_form(cycle: Cycle, units: list[CycleTerritory], data: Any) -> UnitsFo
         ],
         "citywide": any(u.is_citywide for u in units),
     }
-    if cycle.municipality_id:
+    if cycle.municipality is not None:
         return UnitsForm(data, initial=initial, branches=territory_flat(cycle.municipality))
     municipalities = list(Municipality.objects.filter(department_id=cycle.department_id).order_by("name"))
     return UnitsForm(data, initial=initial, municipalities=municipalities)
@@ -398,7 +305,7 @@ def _units_form(cycle: Cycle, units: list[CycleTerritory], data: Any) -> UnitsFo
 
 def split_message(split: Split, units: list[CycleTerritory], rounding_unit: int) -> str:
     """What the formula did, to the peso: who got an extra rounding unit, what stayed unassigned."""
-    names = {u.pk: u.name for u in units}
+    names: dict[int | str, str] = {u.pk: u.name for u in units}
     parts = [
         ngettext(
             "The formula assigned %(amount)s to %(count)d territory.",
@@ -419,7 +326,7 @@ def split_message(split: Split, units: list[CycleTerritory], rounding_unit: int)
             % {
                 "unit": _pesos(rounding_unit),
                 "count": len(split.extra_unit_to),
-                "names": ", ".join(str(names.get(key, key)) for key in split.extra_unit_to),  # type: ignore[call-overload]
+                "names": ", ".join(names.get(key, str(key)) for key in split.extra_unit_to),
             }
         )
     else:
@@ -464,7 +371,7 @@ def cycle_territories(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if action == "units" and units_form.is_valid():
         try:
-            services.cycle_units_set(
+            allocation.cycle_units_set(
                 actor=user,
                 cycle=cycle,
                 territories=units_form.chosen_territories(),
@@ -472,26 +379,26 @@ def cycle_territories(request: HttpRequest, pk: int) -> HttpResponse:
                 citywide=units_form.cleaned_data.get("citywide", False),
             )
         except ValidationError as error:
-            _add_service_error(units_form, error, {"no_units": "units", "other_municipality": "units"})
+            add_service_error(units_form, error, {"no_units": "units", "other_municipality": "units"})
         else:
             messages.success(request, _("The territories taking part were saved. Now set their envelopes."))
             return redirect("cycles-manage:cycle-territories", pk=cycle.pk)
     elif action == "fixed" and fixed_form.is_valid():
         try:
-            services.envelopes_set_fixed(actor=user, cycle=cycle, amounts=fixed_form.amounts())
+            allocation.envelopes_set_fixed(actor=user, cycle=cycle, amounts=fixed_form.amounts())
         except ValidationError as error:
-            _add_service_error(fixed_form, error, _ENVELOPE_ERRORS)
+            add_service_error(fixed_form, error, _ENVELOPE_ERRORS)
         else:
             messages.success(request, _("The envelopes were saved."))
             return redirect("cycles-manage:cycle-territories", pk=cycle.pk)
     elif action == "formula" and formula_form.is_valid():
         data = formula_form.cleaned_data
         figures = {
-            pk: services.Figures(population=population, need_index=need)
+            pk: allocation.Figures(population=population, need_index=need)
             for pk, (population, need) in formula_form.figures().items()
         }
         try:
-            split = services.envelopes_apply_formula(
+            split = allocation.envelopes_apply_formula(
                 actor=user,
                 cycle=cycle,
                 weights=(data["weight_equal"], data["weight_population"], data["weight_need"]),
@@ -500,7 +407,7 @@ def cycle_territories(request: HttpRequest, pk: int) -> HttpResponse:
                 citywide_amount=data.get("citywide_amount"),
             )
         except ValidationError as error:
-            _add_service_error(formula_form, error, _ENVELOPE_ERRORS)
+            add_service_error(formula_form, error, _ENVELOPE_ERRORS)
         else:
             messages.success(request, split_message(split, units, data["rounding_unit"]))
             return redirect("cycles-manage:cycle-territories", pk=cycle.pk)
@@ -578,7 +485,7 @@ def cycle_phases(request: HttpRequest, pk: int) -> HttpResponse:
                 now=now,
             )
         except ValidationError as error:
-            _add_service_error(form, error, _PHASE_ERRORS, _PHASE_FIELDS)
+            add_service_error(form, error, _PHASE_ERRORS, _PHASE_FIELDS)
         else:
             messages.success(request, _("The phase “%(phase)s” was added.") % {"phase": phase})
             return redirect("cycles-manage:cycle-phases", pk=cycle.pk)
@@ -622,7 +529,7 @@ def phase_edit(request: HttpRequest, pk: int, phase_pk: int) -> HttpResponse:
                 actor=user, phase=phase, data=_phase_input(data), reason=data.get("reason", ""), now=now
             )
         except ValidationError as error:
-            _add_service_error(form, error, _PHASE_ERRORS, _PHASE_FIELDS)
+            add_service_error(form, error, _PHASE_ERRORS, _PHASE_FIELDS)
         else:
             messages.success(request, _("The phase “%(phase)s” was saved.") % {"phase": data["title"] or phase})
             return redirect("cycles-manage:cycle-phases", pk=cycle.pk)
@@ -664,7 +571,7 @@ def cycle_voting(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.voting_update(actor=user, cycle=cycle, now=now, **values)
         except ValidationError as error:
-            _add_service_error(form, error, {"voting_started": None})
+            add_service_error(form, error, {"voting_started": None})
         else:
             messages.success(request, _("The voting settings were saved."))
             return redirect("cycles-manage:cycle-review", pk=cycle.pk)

@@ -35,7 +35,7 @@ from cycles.forms_records import (
 )
 from cycles.models import Assembly, Cycle, Delegate, DevelopmentPlan
 from nodes.models import Municipality
-from nodes.views_manage import _add_service_error
+from redplypp.forms import add_service_error
 
 GET_POST = require_http_methods(["GET", "POST"])
 
@@ -146,7 +146,7 @@ def assembly_create(request: HttpRequest, cycle_pk: int) -> HttpResponse:
         try:
             assembly = assemblies.assembly_record(actor=user, cycle=cycle, data=form.to_input())
         except ValidationError as error:
-            _add_service_error(form, error, {})
+            add_service_error(form, error, {})
         else:
             messages.success(
                 request,
@@ -167,7 +167,7 @@ def assembly_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             assemblies.assembly_update(actor=user, assembly=assembly, data=form.to_input())
         except ValidationError as error:
-            _add_service_error(form, error, {})
+            add_service_error(form, error, {})
         else:
             messages.success(request, _("The assembly was saved."))
             return redirect("cycles-records:assembly-list", cycle_pk=cycle.pk)
@@ -262,7 +262,7 @@ def delegate_list(request: HttpRequest, cycle_pk: int) -> HttpResponse:
                 assembly=data["assembly"],
             )
         except ValidationError as error:
-            _add_service_error(form, error, {})
+            add_service_error(form, error, {})
         else:
             messages.success(request, _("The delegate was added."))
             query = f"?unit={data['unit'].pk}" + (f"&assembly={data['assembly'].pk}" if data["assembly"] else "")
@@ -307,7 +307,7 @@ def plan_list(request: HttpRequest, code: str) -> HttpResponse:
         try:
             plan = plans.plan_create(actor=user, municipality=municipality, **form.cleaned_data)
         except ValidationError as error:
-            _add_service_error(form, error, {})
+            add_service_error(form, error, {})
         else:
             messages.success(request, _("The plan was created. Now import its lines and programmes."))
             return redirect("cycles-records:plan-detail", pk=plan.pk)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accounts.models import User
-from nodes.models import Department, Membership, Municipality, Node, Organisation, Territory
+from nodes.models import MUNICIPAL_ROLES, Department, Membership, Municipality, Node, Organisation, Role, Territory
 
 
 def municipality_search(
@@ -219,3 +219,48 @@ def organisation_directory(*, query: str = "", kind: str = "", node_slug: str = 
     if node_slug:
         organisations = organisations.filter(nodes__slug=node_slug)
     return organisations
+
+
+@dataclass(frozen=True)
+class Reach:
+    """What one person may manage, read from their active memberships (one query).
+
+    The services remain the judges; this only decides what to list and offer,
+    so that list pages need no permission query per row.
+    """
+
+    memberships: list[Membership]
+    is_secretariat: bool
+    node_ids: frozenset[int]  # nodes they coordinate
+    municipality_codes: frozenset[str]  # municipalities they manage
+    organisation_ids: frozenset[int]  # organisations they manage
+
+    @property
+    def manages_team(self) -> bool:
+        return self.is_secretariat or bool(self.node_ids) or bool(self.municipality_codes)
+
+    def grantable_roles(self) -> list[str]:
+        if self.is_secretariat:
+            return list(Role.values)
+        roles: list[str] = []
+        if self.node_ids:
+            roles.append(Role.MANAGER)
+        if self.node_ids or self.municipality_codes:
+            roles.extend(MUNICIPAL_ROLES)
+        return roles
+
+
+def reach_of(user: User) -> Reach:
+    memberships = list(membership_list(user=user))
+    roles = {membership.role for membership in memberships}
+    return Reach(
+        memberships=memberships,
+        is_secretariat=Role.SECRETARIAT in roles or user.is_superuser,
+        node_ids=frozenset(m.node_id for m in memberships if m.role == Role.COORDINATOR and m.node_id),
+        municipality_codes=frozenset(
+            m.municipality_id for m in memberships if m.role == Role.MANAGER and m.municipality_id
+        ),
+        organisation_ids=frozenset(
+            m.organisation_id for m in memberships if m.role == Role.MANAGER and m.organisation_id
+        ),
+    )

@@ -25,6 +25,7 @@ from accounts.access import management_required, signed_in_user
 from nodes import activities
 from nodes.forms_activities import ActivityForm, ArchiveFilterForm, AttachmentForm, CalendarFilterForm
 from nodes.models import Activity, ActivityAttachment
+from redplypp.forms import add_service_error
 
 # Which form field a service's ValidationError belongs to, by its code.
 _ERROR_FIELDS = {
@@ -136,13 +137,6 @@ def _require_recorder(request: HttpRequest) -> None:
         raise PermissionDenied(_("Network activities are recorded by the Secretaría Técnica and node coordinators."))
 
 
-def _add_service_error(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        form.add_error(None, error)
-    else:
-        form.add_error(_ERROR_FIELDS.get(str(error.code)), error)
-
-
 @management_required
 @require_GET
 def activity_manage_list(request: HttpRequest) -> HttpResponse:
@@ -160,7 +154,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
         try:
             activity = activities.activity_create(actor=signed_in_user(request), **form.service_arguments())
         except ValidationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error, _ERROR_FIELDS)
         else:
             messages.success(request, _("The activity was recorded. You can now add its files."))
             return redirect("network-manage:activity-attach", pk=activity.pk)
@@ -176,7 +170,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             activities.activity_update(actor=signed_in_user(request), activity=activity, **form.service_arguments())
         except ValidationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error, _ERROR_FIELDS)
         else:
             messages.success(request, _("The activity was saved."))
             return redirect("nodes:activity-detail", pk=activity.pk)

@@ -8,12 +8,9 @@ a service's ``ValidationError`` becomes a form error.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -49,15 +46,18 @@ from nodes.models import (
     Territory,
 )
 from nodes.selectors import (
+    Reach,
     TerritoryBranch,
     membership_list,
     municipality_search,
     node_list,
     node_municipality_list,
+    reach_of,
     territory_flat,
     territory_tree,
 )
 from nodes.services import TERRITORY_CSV_COLUMNS
+from redplypp.forms import add_service_error
 
 GET_POST = require_http_methods(["GET", "POST"])
 
@@ -74,51 +74,6 @@ SAMPLE_CSV = "\n".join(
 
 
 # --- Small read helpers ---------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Reach:
-    """What one person may manage, read from their active memberships (one query).
-
-    The services remain the judges; this only decides what to list and offer,
-    so that list pages need no permission query per row.
-    """
-
-    memberships: list[Membership]
-    is_secretariat: bool
-    node_ids: frozenset[int]  # nodes they coordinate
-    municipality_codes: frozenset[str]  # municipalities they manage
-    organisation_ids: frozenset[int]  # organisations they manage
-
-    @property
-    def manages_team(self) -> bool:
-        return self.is_secretariat or bool(self.node_ids) or bool(self.municipality_codes)
-
-    def grantable_roles(self) -> list[str]:
-        if self.is_secretariat:
-            return list(Role.values)
-        roles: list[str] = []
-        if self.node_ids:
-            roles.append(Role.MANAGER)
-        if self.node_ids or self.municipality_codes:
-            roles.extend(MUNICIPAL_ROLES)
-        return roles
-
-
-def reach_of(user: User) -> Reach:
-    memberships = list(membership_list(user=user))
-    roles = {membership.role for membership in memberships}
-    return Reach(
-        memberships=memberships,
-        is_secretariat=Role.SECRETARIAT in roles or user.is_superuser,
-        node_ids=frozenset(m.node_id for m in memberships if m.role == Role.COORDINATOR and m.node_id),
-        municipality_codes=frozenset(
-            m.municipality_id for m in memberships if m.role == Role.MANAGER and m.municipality_id
-        ),
-        organisation_ids=frozenset(
-            m.organisation_id for m in memberships if m.role == Role.MANAGER and m.organisation_id
-        ),
-    )
 
 
 def _coordinated_municipalities(reach: Reach) -> QuerySet[Municipality]:
@@ -191,18 +146,6 @@ def _scope_kwargs(value: str) -> dict[str, Any]:
     return {}
 
 
-def _add_service_error(form: forms.Form, error: ValidationError, fields: Mapping[str, str | None]) -> None:
-    """Put a service's ValidationError on the form: by field name when it has
-    one, else by its ``code`` (``fields``), else above the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-        return
-    for item in error.error_list:
-        field = fields.get(item.code or "")
-        form.add_error(field if field in form.fields else None, item)
-
-
 def _require(user: User, perm: str, obj: Any, message: str) -> None:
     if not user.has_perm(perm, obj):
         raise PermissionDenied(message)
@@ -260,7 +203,7 @@ def node_create(request: HttpRequest) -> HttpResponse:
                 description=form.cleaned_data["description"],
             )
         except ValidationError as error:
-            _add_service_error(form, error, _NODE_ERRORS)
+            add_service_error(form, error, _NODE_ERRORS)
         else:
             messages.success(
                 request, _("The node “%(name)s” was created. Now add its municipalities.") % {"name": node.name}
@@ -288,7 +231,7 @@ def node_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 active=form.cleaned_data["active"],
             )
         except ValidationError as error:
-            _add_service_error(form, error, _NODE_ERRORS)
+            add_service_error(form, error, _NODE_ERRORS)
         else:
             messages.success(request, _("The node “%(name)s” was saved.") % {"name": form.cleaned_data["name"]})
             return redirect("network-manage:dashboard")
@@ -427,7 +370,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
                 description=data["description"],
             )
         except ValidationError as error:
-            _add_service_error(form, error, _ORGANISATION_ERRORS)
+            add_service_error(form, error, _ORGANISATION_ERRORS)
         else:
             messages.success(request, _("The organisation “%(name)s” was registered.") % {"name": organisation.name})
             return redirect("network-manage:organisation-list")
@@ -474,7 +417,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 active=data["active"],
             )
         except ValidationError as error:
-            _add_service_error(form, error, _ORGANISATION_ERRORS)
+            add_service_error(form, error, _ORGANISATION_ERRORS)
         else:
             messages.success(request, _("The organisation “%(name)s” was saved.") % {"name": data["name"]})
             return redirect("network-manage:organisation-list")
@@ -502,9 +445,7 @@ def municipality_edit(request: HttpRequest, code: str) -> HttpResponse:
         try:
             services.municipality_update(actor=user, municipality=municipality, **form.cleaned_data)
         except ValidationError as error:
-            _add_service_error(
-                form, error, {"invalid_population": "population_14_plus", "invalid_category": "category"}
-            )
+            add_service_error(form, error, {"invalid_population": "population_14_plus", "invalid_category": "category"})
         else:
             messages.success(request, _("%(municipality)s was saved.") % {"municipality": municipality.name})
             return redirect("network-manage:dashboard")
@@ -567,7 +508,7 @@ def territory_create(request: HttpRequest, code: str) -> HttpResponse:
                 parent=data["parent"],
             )
         except ValidationError as error:
-            _add_service_error(form, error, _TERRITORY_ERRORS)
+            add_service_error(form, error, _TERRITORY_ERRORS)
         else:
             messages.success(request, _("“%(name)s” was added.") % {"name": territory.name})
             return redirect("network-manage:territory-list", code=municipality.code)
@@ -589,7 +530,7 @@ def territory_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=user, territory=territory, code=data["code"], name=data["name"], kind=data["kind"]
             )
         except ValidationError as error:
-            _add_service_error(form, error, _TERRITORY_ERRORS)
+            add_service_error(form, error, _TERRITORY_ERRORS)
         else:
             messages.success(request, _("“%(name)s” was saved.") % {"name": data["name"]})
             return redirect("network-manage:territory-list", code=territory.municipality_id)
@@ -625,7 +566,7 @@ def territory_move(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.territory_move(actor=user, territory=territory, parent=form.cleaned_data["parent"])
         except ValidationError as error:
-            _add_service_error(form, error, _TERRITORY_ERRORS)
+            add_service_error(form, error, _TERRITORY_ERRORS)
         else:
             messages.success(request, _("“%(name)s” was moved.") % {"name": territory.name})
             return redirect("network-manage:territory-list", code=territory.municipality_id)
@@ -723,7 +664,7 @@ def membership_grant(request: HttpRequest) -> HttpResponse:
             try:
                 services.membership_grant(actor=user, user=person, role=data["role"], **_scope_kwargs(data["scope"]))
             except ValidationError as error:
-                _add_service_error(form, error, {"invalid_scope": "scope", "invalid_role": "role"})
+                add_service_error(form, error, {"invalid_scope": "scope", "invalid_role": "role"})
             else:
                 messages.success(
                     request,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 
 
@@ -41,3 +43,22 @@ class StyledForm(forms.Form):
     def render(self, *args: Any, **kwargs: Any) -> Any:
         style_widgets(self)
         return super().render(*args, **kwargs)
+
+
+def add_service_error(
+    form: forms.BaseForm,
+    error: ValidationError,
+    codes: Mapping[str, str | None] | None = None,
+    renames: Mapping[str, str] | None = None,
+) -> None:
+    """Put a service's ValidationError on the form: by field name (``renames`` maps a
+    service's names to the form's), else by ``code`` (``codes``), else above the form."""
+    renames = renames or {}
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            name = renames.get(name, name)
+            form.add_error(name if name in form.fields else None, errors)
+        return
+    for item in error.error_list:
+        field = (codes or {}).get(item.code or "")
+        form.add_error(field if field in form.fields else None, item)

@@ -7,8 +7,9 @@ from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
+from cycles.allocation import envelopes_apply_formula
 from cycles.models import Cycle
-from cycles.services import cycle_create, cycle_publish, envelopes_apply_formula
+from cycles.services import cycle_create, cycle_publish
 from nodes.models import Municipality, Territory
 from tests.nodes.factories import MembershipFactory, municipality
 

@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
+from cycles.allocation import cycle_units_set, envelopes_set_fixed
 from cycles.models import Assembly, AssemblyDecision, CycleTerritory, Delegate, PhaseChange
 from cycles.schedule import PhaseInput, phase_add
-from cycles.services import cycle_publish, cycle_units_set, envelopes_set_fixed
+from cycles.services import cycle_publish
 from tests.cycles.conftest import make_actor
 from tests.cycles.factories import at, make_cycle, secretariat
 from tests.nodes.factories import MembershipFactory, NodeFactory

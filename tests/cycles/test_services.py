@@ -11,19 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
 from accounts.models import AuditEntry
+from cycles.allocation import Figures, cycle_units_set, envelopes_apply_formula, envelopes_set_fixed
 from cycles.models import Cycle, CycleStatus, CycleStep, CycleTerritory, EnvelopeMode, Phase, VotingSettings
-from cycles.services import (
-    Figures,
-    cycle_clone,
-    cycle_create,
-    cycle_problems,
-    cycle_publish,
-    cycle_units_set,
-    cycle_update,
-    envelopes_apply_formula,
-    envelopes_set_fixed,
-    voting_update,
-)
+from cycles.services import cycle_clone, cycle_create, cycle_problems, cycle_publish, cycle_update, voting_update
 from tests.cycles.conftest import make_actor
 from tests.cycles.factories import make_cycle, secretariat, territories
 from tests.nodes.factories import municipality
@@ -125,14 +115,14 @@ def test_cycle_update_changes_the_basics_and_audits_the_total(boss, cycle):
     cycle.refresh_from_db()
     assert (cycle.title, cycle.total_amount) == ("Nuevo título", 4_000_000_000)
     entry = AuditEntry.objects.get(action="cycles.cycle_updated")
-    assert entry.data == {"total_amount": [3_000_000_000, 4_000_000_000]}
+    assert entry.data == {"total_amount": [3_000_000_000, 4_000_000_000], "plan": None}
 
 
 def test_cycle_update_refuses_a_total_below_the_envelopes_and_keeps_the_old_one(boss, cycle):
     with pytest.raises(ValidationError) as caught:
         cycle_update(actor=boss, cycle=cycle, **update_kwargs(cycle, total_amount=2_999_999_999))
     assert codes(caught.value) == {"total_below_envelopes"}
-    assert "3.000.000.000" in caught.value.error_dict["total_amount"][0].message % {}
+    assert "$ 3,000,000,000" in caught.value.error_dict["total_amount"][0].message % {}
     cycle.refresh_from_db()
     assert cycle.total_amount == 3_000_000_000
     assert audit_count("cycles.cycle_updated", cycle) == 0
@@ -173,7 +163,7 @@ def test_envelopes_over_the_total_are_refused_and_nothing_is_saved(boss, cycle):
     with pytest.raises(ValidationError) as caught:
         envelopes_set_fixed(actor=boss, cycle=cycle, amounts={a.pk: 1_000_000_001})  # the others keep 1.000 million
     assert codes(caught.value) == {"over_total"}
-    assert "3.000.000.001" in caught.value.messages[0]
+    assert "$ 3,000,000,001" in caught.value.messages[0]
     assert [u.amount for u in units_of(cycle)] == [1_000_000_000] * 3
     cycle.refresh_from_db()
     assert cycle.envelope_mode == EnvelopeMode.FORMULA
