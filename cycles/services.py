@@ -112,6 +112,14 @@ def cycle_create(
     check_year(fiscal_year)
     check_amount(total_amount)
     _check_convener(convener_kind or template.convener_kind, convener_organisation)
+    # An organisation's manager creates cycles their organisation convenes: one they
+    # could not configure afterwards would be left stranded.
+    require(
+        actor,
+        "cycles.change_cycle",
+        Cycle(municipality=municipality, department=department, convener_organisation=convener_organisation),
+        _("Name your organisation as the convener: you manage cycles only through it."),
+    )
     units = _default_units(municipality=municipality, department=department)
     if not units:
         raise refuse(

@@ -476,3 +476,28 @@ def test_the_managers_of_the_convening_organisation_may_change_its_cycle(scene):
     )
     with pytest.raises(PermissionDenied):
         cycle_update(actor=person, cycle=other, **update_kwargs(other, title="Cambiado"))
+
+
+def test_an_organisation_manager_creates_only_cycles_their_organisation_convenes(scene):
+    from django.core.exceptions import PermissionDenied
+
+    from cycles.models import Cycle
+
+    scene.own_organisation.municipality = scene.own_municipality
+    scene.own_organisation.save()
+    manager = make_actor("organisation_manager", scene)
+    territories(scene.own_municipality)
+    common = {
+        "actor": manager,
+        "methodology": "barrancabermeja",
+        "title": "PP comunitario",
+        "fiscal_year": 2027,
+        "total_amount": 1_000_000,
+        "start_date": date(2027, 1, 1),
+        "municipality": scene.own_municipality,
+    }
+    with pytest.raises(PermissionDenied, match="Name your organisation"):
+        cycle_create(**common, convener_kind="municipal_government")
+    assert not Cycle.objects.exists()
+    cycle = cycle_create(**common, convener_kind="organisation", convener_organisation=scene.own_organisation)
+    assert manager.has_perm("cycles.change_cycle", cycle)
