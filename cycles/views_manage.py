@@ -28,7 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import management_required, signed_in_user
 from accounts.models import User
-from cycles import allocation, lifecycle, schedule, services
+from cycles import allocation, lifecycle, services
 from cycles.envelopes import Split
 from cycles.forms import (
     VOTING_FORM_FIELDS,
@@ -37,7 +37,6 @@ from cycles.forms import (
     CycleCreateForm,
     FixedEnvelopesForm,
     FormulaForm,
-    PhaseForm,
     UnitsForm,
     VotingForm,
 )
@@ -77,7 +76,7 @@ def _require(user: User, perm: str, obj: Any, message: str) -> None:
         raise PermissionDenied(message)
 
 
-def _cycle(request: HttpRequest, pk: int) -> Cycle:
+def cycle_for_manager(request: HttpRequest, pk: int) -> Cycle:
     """The cycle, 404 if missing, 403 if this person may not configure it."""
     cycle = get_object_or_404(
         Cycle.objects.select_related(
@@ -94,7 +93,7 @@ def _cycle(request: HttpRequest, pk: int) -> Cycle:
     return cycle
 
 
-def _units(cycle: Cycle) -> list[CycleTerritory]:
+def units_of(cycle: Cycle) -> list[CycleTerritory]:
     return list(cycle.units.select_related("territory", "municipality").order_by("position", "pk"))
 
 
@@ -111,7 +110,7 @@ def _pesos(amount: int) -> str:
     return format_pesos(amount, language=get_language() or "es")
 
 
-def _wizard_context(cycle: Cycle, current: str, **extra: Any) -> dict[str, Any]:
+def wizard_context(cycle: Cycle, current: str, **extra: Any) -> dict[str, Any]:
     steps = [
         {
             "number": i,
@@ -211,7 +210,7 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
 @GET_POST
 def cycle_clone(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
-    cycle = _cycle(request, pk)
+    cycle = cycle_for_manager(request, pk)
     initial = {
         "title": _("%(title)s (copy)") % {"title": cycle.title},
         "fiscal_year": min(cycle.fiscal_year + 1, 2100),
@@ -246,7 +245,7 @@ def cycle_clone(request: HttpRequest, pk: int) -> HttpResponse:
 @GET_POST
 def cycle_basics(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
-    cycle = _cycle(request, pk)
+    cycle = cycle_for_manager(request, pk)
     plans = (
         list(DevelopmentPlan.objects.filter(municipality_id=cycle.municipality_id)) if cycle.municipality_id else None
     )
@@ -284,7 +283,7 @@ def cycle_basics(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The basics of “%(title)s” were saved.") % {"title": data["title"]})
             return redirect("cycles-manage:cycle-territories", pk=cycle.pk)
-    return render(request, "cycles/manage/cycle_basics.html", _wizard_context(cycle, "cycle-basics", form=form))
+    return render(request, "cycles/manage/cycle_basics.html", wizard_context(cycle, "cycle-basics", form=form))
 
 
 # --- 2. Territories and envelopes ---------------------------------------------------
@@ -354,8 +353,8 @@ _ENVELOPE_ERRORS: dict[str, str | None] = {
 @GET_POST
 def cycle_territories(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
-    cycle = _cycle(request, pk)
-    units = _units(cycle)
+    cycle = cycle_for_manager(request, pk)
+    units = units_of(cycle)
     action = request.POST.get("action", "") if request.method == "POST" else ""
     units_form = _units_form(cycle, units, request.POST if action == "units" else None)
     fixed_form = FixedEnvelopesForm(request.POST if action == "fixed" else None, units=units)
@@ -411,7 +410,7 @@ def cycle_territories(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, split_message(split, units, data["rounding_unit"]))
             return redirect("cycles-manage:cycle-territories", pk=cycle.pk)
-    context = _wizard_context(
+    context = wizard_context(
         cycle,
         "cycle-territories",
         units=units,
@@ -425,10 +424,10 @@ def cycle_territories(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "cycles/manage/cycle_territories.html", context)
 
 
-# --- 3. Phases --------------------------------------------------------------------
+# --- 3. Phases: see cycles.views_phases; rows shared with the review ----------------
 
 
-def _phase_rows(phases: list[Phase], now: Any) -> list[dict[str, Any]]:
+def phase_rows(phases: list[Phase], now: Any) -> list[dict[str, Any]]:
     order = list(Capability)
     rows = []
     for phase in phases:
@@ -444,117 +443,6 @@ def _phase_rows(phases: list[Phase], now: Any) -> list[dict[str, Any]]:
     return rows
 
 
-_PHASE_ERRORS: dict[str, str | None] = {
-    "overlap": None,
-    "past": "start_date",
-    "unit_of_other_cycle": "units",
-    "running_phase": None,
-    "past_phase": None,
-}
-_PHASE_FIELDS = {"starts_at": "start_date", "ends_at": "end_date"}
-
-
-def _phase_input(data: dict[str, Any]) -> schedule.PhaseInput:
-    return schedule.PhaseInput(
-        kind=data["kind"],
-        starts_at=data["starts_at"],
-        ends_at=data["ends_at"],
-        title=data["title"],
-        description=data["description"],
-        units=data["chosen_units"],
-    )
-
-
-@management_required
-@GET_POST
-def cycle_phases(request: HttpRequest, pk: int) -> HttpResponse:
-    user = signed_in_user(request)
-    cycle = _cycle(request, pk)
-    now = timezone.now()
-    phases = list(cycle.phases.prefetch_related("units__territory", "units__municipality").order_by("starts_at", "pk"))
-    last_end = timezone.localtime(phases[-1].ends_at) if phases else None
-    initial = {"start_date": last_end.date(), "start_time": last_end.time()} if last_end else {}
-    form = PhaseForm(request.POST or None, initial=initial, units=_units(cycle), published=cycle.is_published)
-    if request.method == "POST" and form.is_valid():
-        try:
-            phase = schedule.phase_add(
-                actor=user,
-                cycle=cycle,
-                data=_phase_input(form.cleaned_data),
-                reason=form.cleaned_data.get("reason", ""),
-                now=now,
-            )
-        except ValidationError as error:
-            add_service_error(form, error, _PHASE_ERRORS, _PHASE_FIELDS)
-        else:
-            messages.success(request, _("The phase “%(phase)s” was added.") % {"phase": phase})
-            return redirect("cycles-manage:cycle-phases", pk=cycle.pk)
-    context = _wizard_context(cycle, "cycle-phases", rows=_phase_rows(phases, now), form=form)
-    return render(request, "cycles/manage/cycle_phases.html", context)
-
-
-def _phase(cycle: Cycle, phase_pk: int) -> Phase:
-    return get_object_or_404(
-        Phase.objects.prefetch_related("units__territory", "units__municipality"), pk=phase_pk, cycle=cycle
-    )
-
-
-@management_required
-@GET_POST
-def phase_edit(request: HttpRequest, pk: int, phase_pk: int) -> HttpResponse:
-    user = signed_in_user(request)
-    cycle = _cycle(request, pk)
-    phase = _phase(cycle, phase_pk)
-    now = timezone.now()
-    context = _wizard_context(cycle, "cycle-phases", phase=phase, row=_phase_rows([phase], now)[0])
-    if cycle.is_published and phase.ends_at <= now:
-        # A past phase is history: shown, not edited (the service refuses too).
-        errors = [_("This phase has ended: past phases cannot be rewritten.")] if request.method == "POST" else []
-        return render(request, "cycles/manage/phase_edit.html", {**context, "form": None, "errors": errors})
-    running = cycle.is_published and phase.starts_at <= now
-    form = PhaseForm(
-        request.POST or None,
-        initial=PhaseForm.initial_for(phase),
-        units=_units(cycle),
-        published=cycle.is_published,
-        running=running,
-    )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        if running:  # kept exactly as they are, to the second
-            data["kind"], data["starts_at"] = phase.kind, phase.starts_at
-            data["chosen_units"] = [] if phase.for_all_units else list(phase.units.all())
-        try:
-            schedule.phase_update(
-                actor=user, phase=phase, data=_phase_input(data), reason=data.get("reason", ""), now=now
-            )
-        except ValidationError as error:
-            add_service_error(form, error, _PHASE_ERRORS, _PHASE_FIELDS)
-        else:
-            messages.success(request, _("The phase “%(phase)s” was saved.") % {"phase": data["title"] or phase})
-            return redirect("cycles-manage:cycle-phases", pk=cycle.pk)
-    return render(request, "cycles/manage/phase_edit.html", {**context, "form": form, "errors": []})
-
-
-@management_required
-@GET_POST
-def phase_delete(request: HttpRequest, pk: int, phase_pk: int) -> HttpResponse:
-    user = signed_in_user(request)
-    cycle = _cycle(request, pk)
-    phase = _phase(cycle, phase_pk)
-    errors: list[str] = []
-    if request.method == "POST":
-        try:
-            schedule.phase_delete(actor=user, phase=phase)
-        except ValidationError as error:
-            errors = error.messages
-        else:
-            messages.success(request, _("The phase “%(phase)s” was deleted.") % {"phase": phase})
-            return redirect("cycles-manage:cycle-phases", pk=cycle.pk)
-    context = _wizard_context(cycle, "cycle-phases", phase=phase, errors=errors)
-    return render(request, "cycles/manage/phase_confirm_delete.html", context)
-
-
 # --- 4. Voting --------------------------------------------------------------------
 
 
@@ -562,7 +450,7 @@ def phase_delete(request: HttpRequest, pk: int, phase_pk: int) -> HttpResponse:
 @GET_POST
 def cycle_voting(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
-    cycle = _cycle(request, pk)
+    cycle = cycle_for_manager(request, pk)
     now = timezone.now()
     voting_started = any(Capability.VOTE in w.capabilities and w.starts_at <= now for w in cycle_windows(cycle))
     form = VotingForm(request.POST or None, initial=VotingForm.initial_for(cycle.voting))
@@ -575,7 +463,7 @@ def cycle_voting(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The voting settings were saved."))
             return redirect("cycles-manage:cycle-review", pk=cycle.pk)
-    context = _wizard_context(cycle, "cycle-voting", form=form, voting_started=voting_started)
+    context = wizard_context(cycle, "cycle-voting", form=form, voting_started=voting_started)
     return render(request, "cycles/manage/cycle_voting.html", context)
 
 
@@ -585,15 +473,15 @@ def cycle_voting(request: HttpRequest, pk: int) -> HttpResponse:
 @management_required
 @require_http_methods(["GET"])
 def cycle_review(request: HttpRequest, pk: int) -> HttpResponse:
-    cycle = _cycle(request, pk)
+    cycle = cycle_for_manager(request, pk)
     now = timezone.now()
     phases = list(cycle.phases.prefetch_related("units__territory", "units__municipality").order_by("starts_at", "pk"))
-    context = _wizard_context(
+    context = wizard_context(
         cycle,
         "cycle-review",
-        units=_units(cycle),
+        units=units_of(cycle),
         summary=envelope_summary(cycle),
-        rows=_phase_rows(phases, now),
+        rows=phase_rows(phases, now),
         voting=cycle.voting,
         problems=services.cycle_problems(cycle),
         methodology=METHODOLOGIES.get(cycle.methodology),
@@ -605,7 +493,7 @@ def cycle_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def cycle_publish(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
-    cycle = _cycle(request, pk)
+    cycle = cycle_for_manager(request, pk)
     try:
         services.cycle_publish(actor=user, cycle=cycle)
     except ValidationError as error:
@@ -622,7 +510,7 @@ def cycle_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @management_required
 @require_http_methods(["GET"])
 def cycle_steps(request: HttpRequest, pk: int) -> HttpResponse:
-    cycle = _cycle(request, pk)
+    cycle = cycle_for_manager(request, pk)
     rows = [
         {
             "step": step,
@@ -639,7 +527,7 @@ def cycle_steps(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def cycle_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     user = signed_in_user(request)
-    cycle = _cycle(request, pk)
+    cycle = cycle_for_manager(request, pk)
     try:
         chosen = Step(step)
     except ValueError as error:
