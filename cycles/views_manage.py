@@ -31,15 +31,14 @@ from accounts.models import User
 from cycles import allocation, lifecycle, services
 from cycles.envelopes import Split
 from cycles.forms import (
-    VOTING_FORM_FIELDS,
     CloneForm,
     CycleBasicsForm,
     CycleCreateForm,
     FixedEnvelopesForm,
     FormulaForm,
     UnitsForm,
-    VotingForm,
 )
+from cycles.forms_settings import VOTING_FORM_FIELDS, VotingForm
 from cycles.labels import CAPABILITY_LABELS, STEP_LABELS
 from cycles.lifecycle import BLOCKER_MESSAGES
 from cycles.methodologies import METHODOLOGIES

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import management_required, signed_in_user
 from cycles import schedule
-from cycles.forms import PhaseForm
+from cycles.forms_settings import PhaseForm
 from cycles.models import Cycle, Phase
 from cycles.views_manage import GET_POST, cycle_for_manager, phase_rows, units_of, wizard_context
 from redplypp.forms import add_service_error

@@ -9,7 +9,8 @@ from datetime import date, datetime
 import pytest
 from django.utils import timezone, translation
 
-from cycles.forms import CycleCreateForm, PesosField, PhaseForm, VotingForm, parse_days
+from cycles.forms import CycleCreateForm, PesosField
+from cycles.forms_settings import PhaseForm, VotingForm, parse_days
 from cycles.models import VotingSettings
 from tests.cycles.factories import make_cycle
 
