@@ -118,3 +118,14 @@ def test_every_network_page_has_a_role_by_scope_matrix():
     covered = {f"network-manage:{name}" for name in PAGES} | {row[0] for row in ACTIVITY_MATRIX}
     scoped = {name for name in url_names() if name.startswith("network-manage:") or name.startswith("nodes:activity-")}
     assert sorted(scoped - covered) == []
+
+
+def test_every_cycle_management_page_has_a_role_by_scope_matrix():
+    """Cycle configuration and record pages also have a matrix of every role × own/other
+    municipality; a new one without rows there fails here."""
+    from tests.cycles.test_manage_views import PAGES as MANAGE_PAGES
+    from tests.cycles.test_records_views import PAGES as RECORD_PAGES
+
+    covered = {f"cycles-manage:{name}" for name in MANAGE_PAGES} | {f"cycles-records:{name}" for name in RECORD_PAGES}
+    scoped = {name for name in url_names() if name.startswith(("cycles-manage:", "cycles-records:"))}
+    assert sorted(scoped - covered) == []
