@@ -48,6 +48,13 @@ CAPABILITY_LABELS: dict[Capability, Promise] = {
     Capability.ACCOUNT: _("Accountability"),
 }
 
+# Who casts the decision changes what "vote" means to a citizen (``VotingSettings.decided_by``).
+VOTE_ACTION_BY_DECIDER: dict[str, Promise] = {
+    "citizens": pgettext_lazy("capability", "Vote"),
+    "delegates": _("Your territory's delegates decide: talk to them"),
+    "assembly": _("Come to your territory's assembly (cabildo): it decides"),
+}
+
 STEP_LABELS: dict[Step, Promise] = {
     Step.CLOSE_PROPOSALS: _("Close proposals"),
     Step.CLOSE_VOTING: _("Close voting"),

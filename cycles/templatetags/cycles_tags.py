@@ -3,11 +3,15 @@ numbers a server-drawn bar chart needs."""
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
-from cycles.labels import CAPABILITY_LABELS, PHASE_KIND_LABELS
+from cycles.labels import CAPABILITY_LABELS, PHASE_KIND_LABELS, VOTE_ACTION_BY_DECIDER
 from cycles.methodologies import METHODOLOGIES
 from cycles.phases import Capability
 
@@ -15,12 +19,29 @@ register = template.Library()
 
 
 @register.filter
-def capability_label(capability: Capability | str) -> str:
-    """``{{ action.capability|capability_label }}`` → "Submit proposals"."""
+def capability_label(capability: Capability | str, decided_by: str = "") -> str:
+    """``{{ action.capability|capability_label:cycle.voting.decided_by }}`` → "Submit proposals";
+    for voting, what it means given who decides (citizens, delegates, an assembly)."""
     try:
-        return str(CAPABILITY_LABELS[Capability(capability)])
-    except (KeyError, ValueError):
+        capability = Capability(capability)
+    except ValueError:
         return ""
+    if capability is Capability.VOTE and decided_by in VOTE_ACTION_BY_DECIDER:
+        return str(VOTE_ACTION_BY_DECIDER[decided_by])
+    return str(CAPABILITY_LABELS.get(capability, ""))
+
+
+@register.filter
+def open_until(moment: datetime | None) -> str:
+    """ "until 14 December 2026, 4 p.m.", or, for a phase ending at midnight, the
+    last whole day: "until 14 December 2026 (included)"."""
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment)
+    if local.time() == time.min:
+        last_day = (local - timedelta(microseconds=1)).date()
+        return gettext("until %(day)s (included)") % {"day": date_format(last_day, "DATE_FORMAT")}
+    return gettext("until %(moment)s") % {"moment": date_format(local, "DATETIME_FORMAT")}
 
 
 @register.filter

@@ -469,3 +469,39 @@ def test_the_list_narrows_to_one_municipality_as_linked_from_its_page(client):
     assert "Pasto decide" in page and "Barranca decide" not in page
     municipality_page = client.get(reverse("nodes:municipality-detail", kwargs={"code": "52001"})).content.decode()
     assert reverse("cycles:cycle-list") + "?municipio=52001" in municipality_page
+
+
+def test_a_phase_ending_at_midnight_is_open_until_its_last_whole_day(client):
+    cycle = make_cycle(published=True, start=timezone.localdate() - timedelta(days=35))  # Medellín: proposals now
+    proposals = next(a for a in client.get(detail(cycle)).context["actions"] if a.capability == "propose")
+    last_day = (timezone.localtime(proposals.until) - timedelta(days=1)).date()
+    html = client.get(detail(cycle)).content.decode()
+    assert f"until {date_format(last_day, 'DATE_FORMAT')} (included)" in html
+
+
+@pytest.mark.parametrize(
+    ("methodology", "decided_by", "words"),
+    [
+        ("pasto", "assembly", "Come to your territory&#x27;s assembly (cabildo): it decides"),
+        ("barrancabermeja", "delegates", "Your territory&#x27;s delegates decide"),
+    ],
+)
+def test_where_an_assembly_or_delegates_decide_the_page_does_not_invite_citizens_to_vote(
+    client, methodology, decided_by, words
+):
+    from cycles.models import Phase
+
+    cycle = make_cycle(
+        methodology=methodology,
+        published=True,
+        start=timezone.localdate() - timedelta(days=200),
+        convener_kind="municipal_government",
+    )
+    vote_phase = Phase.objects.get(cycle=cycle, kind="assembly_decision")
+    Phase.objects.filter(cycle=cycle).exclude(pk=vote_phase.pk).delete()
+    Phase.objects.filter(pk=vote_phase.pk).update(
+        starts_at=timezone.now() - timedelta(days=1), ends_at=timezone.now() + timedelta(days=1)
+    )
+    assert cycle.voting.decided_by == decided_by
+    html = client.get(detail(cycle)).content.decode()
+    assert words in html
