@@ -8,13 +8,18 @@ runs axe-core and fails on serious or critical violations.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import time
 from pathlib import Path
 from unittest import mock
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from playwright.sync_api import expect
 
+from tests.factories import PASSWORD, UserFactory
+from tests.nodes.factories import MembershipFactory
 from tests.services import service_missing
 
 # Playwright's sync API runs an event loop in the test thread; the live server's
@@ -136,3 +141,36 @@ def assert_accessible(page) -> None:
         if violation["impact"] in {"serious", "critical"}
     ]
     assert severe == [], f"{page.url}: {severe}"
+
+
+# --- People signing in (shared by the journeys) ---------------------------------
+
+
+def with_authenticator(**membership):
+    """A person holding a role, with a TOTP authenticator already set up; returns (user, secret)."""
+    person = UserFactory()
+    if membership:
+        MembershipFactory(user=person, **membership)
+    secret = generate_totp_secret()
+    TOTP.activate(person, secret)
+    return person, secret
+
+
+def sign_in(page, person, secret) -> None:
+    """Through the login page, then allauth's second step with a code from the authenticator."""
+    page.goto("/cuenta/login/")
+    page.fill("input[name=login]", person.email)
+    page.fill("input[name=password]", PASSWORD)
+    submit(page)
+    expect(page).to_have_url(re.compile(r"/cuenta/2fa/authenticate/"))
+    assert_accessible(page)
+    page.fill("input[name=code]", totp_code(secret))
+    submit(page)
+    expect(page).not_to_have_url(re.compile(r"/cuenta/(login|2fa/authenticate)/"))
+
+
+def phone_page(browser, live_server):
+    """A fresh browser context (another person's phone)."""
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 360, "height": 740}, locale="es-CO")
+    context.set_default_timeout(10_000)
+    return context, context.new_page()

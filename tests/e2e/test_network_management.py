@@ -6,50 +6,15 @@ from __future__ import annotations
 import re
 
 import pytest
-from allauth.mfa.totp.internal.auth import (
-    TOTP,
-    generate_totp_secret,
-)
 from playwright.sync_api import expect
 
 from nodes.models import Membership, Municipality, NodeMunicipality, Organisation, Territory
 from nodes.nit import check_digit
 from nodes.services import divipola_load
-from tests.e2e.conftest import assert_accessible, submit, totp_code
-from tests.factories import PASSWORD, UserFactory
-from tests.nodes.factories import MembershipFactory, NodeFactory
+from tests.e2e.conftest import assert_accessible, phone_page, sign_in, submit, with_authenticator
+from tests.nodes.factories import NodeFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def with_authenticator(**membership):
-    """A person holding a role, with a TOTP authenticator already set up; returns (user, secret)."""
-    person = UserFactory()
-    if membership:
-        MembershipFactory(user=person, **membership)
-    secret = generate_totp_secret()
-    TOTP.activate(person, secret)
-    return person, secret
-
-
-def sign_in(page, person, secret) -> None:
-    """Through the login page, then allauth's second step with a code from the authenticator."""
-    page.goto("/cuenta/login/")
-    page.fill("input[name=login]", person.email)
-    page.fill("input[name=password]", PASSWORD)
-    submit(page)
-    expect(page).to_have_url(re.compile(r"/cuenta/2fa/authenticate/"))
-    assert_accessible(page)
-    page.fill("input[name=code]", totp_code(secret))
-    submit(page)
-    expect(page).not_to_have_url(re.compile(r"/cuenta/(login|2fa/authenticate)/"))
-
-
-def phone_page(browser, live_server):
-    """A fresh browser context (another person's phone)."""
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 360, "height": 740}, locale="es-CO")
-    context.set_default_timeout(10_000)
-    return context, context.new_page()
 
 
 def test_secretariat_builds_a_node_and_people_act_only_in_their_scope(page, browser, live_server):
