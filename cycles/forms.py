@@ -451,7 +451,9 @@ class FormulaForm(CycleForm):
                 decimal_places=4,
                 required=False,
                 initial=unit.need_index,
-                help_text=_("For example the multidimensional poverty index. Use a point for decimals: 45.5"),
+                localize=True,  # "45,5" in Spanish, "45.5" in English
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+                help_text=_("For example the multidimensional poverty index of the territory."),
             )
 
     def clean_rounding_unit(self) -> int:

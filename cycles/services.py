@@ -118,7 +118,7 @@ def cycle_create(
         actor,
         "cycles.change_cycle",
         Cycle(municipality=municipality, department=department, convener_organisation=convener_organisation),
-        _("Name your organisation as the convener: you manage cycles only through it."),
+        _("Choose your organisation as the convener, so that you can go on configuring the cycle."),
     )
     units = _default_units(municipality=municipality, department=department)
     if not units:

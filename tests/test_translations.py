@@ -15,6 +15,11 @@ def test_every_string_has_a_spanish_translation():
     assert untranslated == []
 
 
+def _lookup(compiled: gettext.GNUTranslations, entry: polib.POEntry) -> str:
+    """What the compiled catalogue gives for an entry, in its context (pgettext) if it has one."""
+    return compiled.pgettext(entry.msgctxt, entry.msgid) if entry.msgctxt else compiled.gettext(entry.msgid)
+
+
 @pytest.mark.parametrize("language", ["es", "en"])
 def test_compiled_catalogue_is_up_to_date(language):
     folder = LOCALE / language / "LC_MESSAGES"
@@ -24,6 +29,6 @@ def test_compiled_catalogue_is_up_to_date(language):
     stale = [
         entry.msgid
         for entry in source.translated_entries()
-        if not entry.msgid_plural and compiled.gettext(entry.msgid) != entry.msgstr
+        if not entry.msgid_plural and _lookup(compiled, entry) != entry.msgstr
     ]
     assert stale == [], "run 'make messages' to recompile the catalogues"

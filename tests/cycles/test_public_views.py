@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
@@ -24,12 +24,14 @@ from tests.nodes.factories import MembershipFactory, NodeFactory
 
 pytestmark = pytest.mark.django_db
 
-LIST = reverse("cycles:cycle-list")
+LIST = reverse_lazy("cycles:cycle-list")  # /en/ciclos/ inside the tests (see below)
 
 
 @pytest.fixture(autouse=True)
 def default_language():
-    """A request to /en/ leaves English active in the thread; later reverse() calls must not inherit it."""
+    """Pages in English (/en/...), so that tests read the source strings; afterwards the
+    default again, so that later tests do not inherit English."""
+    translation.activate("en")
     yield
     translation.activate(settings.LANGUAGE_CODE)
 
@@ -95,7 +97,7 @@ def test_the_list_shows_published_cycles_with_their_figures(client, network):
     assert sorted(listed(response)) == ["Barrancabermeja 2027", "Pasto 2024", "Pasto 2027"]
     html = response.content.decode()
     assert "Borrador secreto" not in html
-    assert "$ 3.000.000.000" in html
+    assert "$ 3,000,000,000" in html
     assert "Pasto (Nariño)" in html
     assert "Medellín: planning and voting by territory" in html
     assert "3 territories" in html
@@ -218,7 +220,7 @@ def test_a_moved_phase_says_when_and_why(client):
         changed_at=timezone.now(),
     )
     html = client.get(detail(cycle)).content.decode()
-    assert "because the rains cut the roads" in html
+    assert "Reason: the rains cut the roads" in html
 
 
 @pytest.fixture
@@ -284,11 +286,11 @@ def test_envelopes_show_as_a_chart_and_a_table_with_the_unassigned_amount(client
     assert "style=" not in chart
     assert "<title" in chart and "<desc" in chart
     table = html.split("<table")[1].split("</table>")[0]
-    assert "$ 400.000.000" in table and "40,0 %" in table
+    assert "$ 400,000,000" in table and "40.0 %" in table
     assert "Whole municipality (city-wide)" in table
-    assert "Not assigned yet" in table and "$ 200.000.000" in table
+    assert "Not assigned yet" in table and "$ 200,000,000" in table
     assert "12345" in table
-    assert "$ 1.000.000.000" in table
+    assert "$ 1,000,000,000" in table
 
 
 # --- Assemblies ---------------------------------------------------------------------------
@@ -309,7 +311,7 @@ def test_an_assembly_page_shows_attendance_decisions_and_delegates(client):
     html = client.get(assembly_url("assembly-detail", assembly)).content.decode()
     assert "120 people attended." in html
     assert "Women: 70" in html and "60 years or more: 15" in html
-    assert "Polideportivo" in html and "$ 150.000.000" in html
+    assert "Polideportivo" in html and "$ 150,000,000" in html
     assert "Rosa Erazo" in html
     assert assembly_url("assembly-scan", assembly) not in html  # no scan, no link
     cycle_html = client.get(detail(cycle)).content.decode()

@@ -496,7 +496,7 @@ def test_an_organisation_manager_creates_only_cycles_their_organisation_convenes
         "start_date": date(2027, 1, 1),
         "municipality": scene.own_municipality,
     }
-    with pytest.raises(PermissionDenied, match="Name your organisation"):
+    with pytest.raises(PermissionDenied, match="Choose your organisation as the convener"):
         cycle_create(**common, convener_kind="municipal_government")
     assert not Cycle.objects.exists()
     cycle = cycle_create(**common, convener_kind="organisation", convener_organisation=scene.own_organisation)
