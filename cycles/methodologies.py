@@ -69,7 +69,8 @@ METHODOLOGIES: dict[str, Methodology] = {
             summary=_(
                 "Government-led. Communities turn needs into pre-projects, pre-cabildos inform each territory "
                 "of its ceiling, cabildos (assemblies open to the community) prioritise projects within it, "
-                "and an assembly of spokespeople adopts the plan. Execution with the community and follow-up by committees."
+                "and an assembly of spokespeople adopts the plan. Execution with the community and follow-up by "
+                "committees."
             ),
             convener_kind=ConvenerKind.MUNICIPAL_GOVERNMENT,
             phases=_phases(
