@@ -54,9 +54,16 @@ class PesosField(forms.CharField):
         digits = "".join(c for c in text if c not in "$ .,'\u00a0")
         if not digits:
             return None
-        if not digits.isdigit():
+        if not (digits.isascii() and digits.isdigit()):
             raise ValidationError(_("Write the amount in whole pesos, for example 25.000.000."), code="pesos")
+        if len(digits) > 15:
+            raise ValidationError(_("That amount is not plausible: check the number of zeros."), code="absurd")
         return int(digits)
+
+
+def sensible_moment(value: datetime) -> None:
+    if not 1990 <= value.year <= 2100:
+        raise ValidationError(_("Check the date: the year must be between 1990 and 2100."), code="year")
 
 
 class RatingField(forms.DecimalField):
@@ -92,6 +99,7 @@ class AssemblyForm(StyledForm):
     )
     held_at = forms.DateTimeField(
         label=_("Date and time"),
+        validators=[sensible_moment],
         input_formats=DATETIME_FORMATS,
         widget=forms.DateTimeInput(
             attrs={"type": "datetime-local", "class": "form-control-lg"}, format="%Y-%m-%dT%H:%M"
@@ -219,6 +227,7 @@ class DecisionForm(StyledForm):
     votes = forms.IntegerField(
         label=_("Votes"),
         min_value=0,
+        max_value=2_000_000_000,
         required=False,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": "0"}),
     )
@@ -326,7 +335,7 @@ class DelegateForm(StyledForm):
         initial: dict[str, Any] = {"term_start": today, "term_end": end if end >= today else None}
         for name in ("unit", "assembly"):
             value = query.get(name, "")
-            if value.isdigit():
+            if value.isascii() and value.isdigit() and len(value) < 10:
                 initial[name] = int(value)
         return initial
 

@@ -123,6 +123,8 @@ def parse_days(text: str) -> list[date]:
                 code="bad_date",
                 params={"item": item},
             )
+    if any(not 1990 <= day.year <= 2100 for day in days):
+        raise ValidationError(_("Check the dates: the year must be between 1990 and 2100."), code="bad_date")
     return sorted(set(days))
 
 

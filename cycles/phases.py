@@ -217,6 +217,22 @@ class Step(StrEnum):
 
 STEP_ORDER: tuple[Step, ...] = tuple(Step)
 
+# What a step closes for good: no phase may open it again afterwards.
+STEP_CLOSES: dict[Step, frozenset[Capability]] = {
+    Step.CLOSE_PROPOSALS: frozenset({Capability.PROPOSE}),
+    Step.CLOSE_VOTING: frozenset({Capability.VOTE}),
+    Step.COUNT: frozenset({Capability.COUNT}),
+    Step.PUBLISH_RESULTS: frozenset(),
+}
+
+
+def closed_capabilities(done: Collection[Step]) -> frozenset[Capability]:
+    """Capabilities the steps already taken have closed for good."""
+    closed: set[Capability] = set()
+    for step in done:
+        closed |= STEP_CLOSES[step]
+    return frozenset(closed)
+
 
 def applicable_steps(windows: Iterable[Window]) -> list[Step]:
     """Steps this calendar calls for: closing proposals only if proposals are

@@ -152,6 +152,17 @@ class _Row:
 
 
 def _read(text: str, result: PlanImport) -> list[_Row]:
+    if "\x00" in text:
+        result.errors.append(_("The file holds a NUL character: save it again as CSV text and retry."))
+        return []
+    try:
+        return _read_rows(text, result)
+    except csv.Error:
+        result.errors.append(_("The file could not be read as CSV: a cell is too long or a quote is not closed."))
+        return []
+
+
+def _read_rows(text: str, result: PlanImport) -> list[_Row]:
     reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
     header = next(reader, None)
     if header is None:

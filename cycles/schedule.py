@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_record, subject_of
 from accounts.models import User
 from cycles.guards import invalid, lock, refuse, require_change
+from cycles.labels import CAPABILITY_LABELS
 from cycles.models import Cycle, CycleTerritory, Phase, PhaseChange
-from cycles.phases import PHASE_KINDS, Problem, Window, conflicts
+from cycles.phases import PHASE_KINDS, Problem, Step, Window, capabilities_of, closed_capabilities, conflicts
 from cycles.selectors import phase_window
 
 
@@ -69,6 +70,21 @@ def _check_calendar(cycle: Cycle, phases: list[Phase], candidate: Window) -> Non
             )
 
 
+def _check_not_reopening(cycle: Cycle, data: PhaseInput, now: datetime) -> None:
+    """A phase still to come may not open again what an irreversible step closed
+    (proposals after they were closed, voting after the vote was closed)."""
+    if data.ends_at <= now:
+        return
+    done = [Step(step) for step in cycle.steps.values_list("step", flat=True)]
+    reopened = closed_capabilities(done) & capabilities_of(data.kind)
+    if reopened:
+        raise refuse(
+            _("This phase would open again something already closed for good (%(what)s).")
+            % {"what": ", ".join(str(CAPABILITY_LABELS[c]) for c in sorted(reopened))},
+            "step_done",
+        )
+
+
 def _save(phase: Phase, units: Sequence[CycleTerritory]) -> Phase:
     phase.for_all_units = not units
     try:
@@ -86,6 +102,7 @@ def phase_add(*, actor: User, cycle: Cycle, data: PhaseInput, reason: str = "", 
     cycle = lock(cycle)
     require_change(actor, cycle)
     _check_input(cycle, data)
+    _check_not_reopening(cycle, data, now)
     if cycle.is_published:
         if data.starts_at < now:
             raise refuse(_("A new phase of a published cycle cannot start in the past."), "past")
@@ -125,6 +142,8 @@ def phase_update(
     require_change(actor, cycle)
     phase = Phase.objects.prefetch_related("units").get(pk=phase.pk, cycle=cycle)
     _check_input(cycle, data)
+    if data.kind != phase.kind or data.ends_at > phase.ends_at:
+        _check_not_reopening(cycle, data, now)
     old_units = {u.pk for u in phase.units.all()}
     new_units = {u.pk for u in data.units}
     if cycle.is_published:

@@ -9,6 +9,7 @@ with a banner); to everybody else it does not exist (404).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
@@ -56,11 +57,16 @@ def _moment(cycle: Cycle, now: datetime) -> str:
     return "running" if last_end > now else "finished"
 
 
+def _matching(value: str, pattern: str) -> str:
+    """A filter value of the expected shape, else no filter (never a database error)."""
+    return value if re.fullmatch(pattern, value) else ""
+
+
 @require_GET
 def cycle_list(request: HttpRequest) -> HttpResponse:
-    node = request.GET.get("nodo", "")[:100]
-    department = request.GET.get("departamento", "")[:2]
-    municipality = request.GET.get("municipio", "")[:5]
+    node = _matching(request.GET.get("nodo", ""), r"[-a-zA-Z0-9_]{1,100}")
+    department = _matching(request.GET.get("departamento", ""), r"[0-9]{2}")
+    municipality = _matching(request.GET.get("municipio", ""), r"[0-9]{5}")
     year = _year(request.GET.get("vigencia"))
     methodology = request.GET.get("metodologia", "")
     if methodology not in METHODOLOGIES:
