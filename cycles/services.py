@@ -20,6 +20,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,12 +53,33 @@ from cycles.phases import Capability, capabilities_of, conflicts
 from nodes.models import Department, Municipality, Organisation, Territory
 
 
-def _check_convener(convener_kind: str, organisation: Organisation | None) -> None:
+def _check_convener(
+    convener_kind: str, organisation: Organisation | None, place: Municipality | Department | None = None
+) -> None:
+    """Naming an organisation gives its managers the cycle (``cycles.rules``): it must
+    be an active organisation of the place, or working in a node the place belongs to."""
     if convener_kind not in ConvenerKind.values:
         raise refuse(_("Choose who convenes the cycle."), "convener")
     needs_org = convener_kind in (ConvenerKind.ORGANISATION, ConvenerKind.MIXED)
     if needs_org and organisation is None:
         raise invalid("convener_organisation", _("Say which organisation convenes the cycle."), "convener_organisation")
+    if organisation is not None and place is not None and not _works_in(organisation, place):
+        raise invalid(
+            "convener_organisation",
+            _("%(organisation)s does not work in %(place)s: choose an organisation of the place or of its node.")
+            % {"organisation": organisation, "place": place},
+            "convener_organisation",
+        )
+
+
+def _works_in(organisation: Organisation, place: Municipality | Department) -> bool:
+    if not organisation.active:
+        return False
+    if isinstance(place, Municipality):
+        here = Q(municipality=place) | Q(nodes__node_municipalities__municipality=place)
+    else:
+        here = Q(municipality__department=place) | Q(nodes__node_municipalities__municipality__department=place)
+    return Organisation.objects.filter(here, pk=organisation.pk).exists()
 
 
 class Keep:
@@ -111,7 +133,7 @@ def cycle_create(
         raise invalid("title", _("Give the cycle a title."), "title")
     check_year(fiscal_year)
     check_amount(total_amount)
-    _check_convener(convener_kind or template.convener_kind, convener_organisation)
+    _check_convener(convener_kind or template.convener_kind, convener_organisation, place)
     # An organisation's manager creates cycles their organisation convenes: one they
     # could not configure afterwards would be left stranded.
     require(
@@ -215,7 +237,7 @@ def cycle_update(
         raise invalid("title", _("Give the cycle a title."), "title")
     check_year(fiscal_year)
     check_amount(total_amount)
-    _check_convener(convener_kind, convener_organisation)
+    _check_convener(convener_kind, convener_organisation, cycle.place)
     assigned = assigned_amount(cycle)
     if total_amount < assigned:
         raise invalid(

@@ -81,6 +81,7 @@ def test_a_revoked_role_grants_nothing(scene):
 
 
 def test_the_convening_organisations_managers_run_its_cycle(scene):
+    scene.other_organisation.nodes.add(scene.own_node)  # it works in both regions
     person = make_actor("organisation_manager", scene)
     convened = make_cycle(
         scene.own_municipality, convener_kind="organisation", convener_organisation=scene.own_organisation

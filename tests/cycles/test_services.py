@@ -466,6 +466,7 @@ def test_who_may_create_a_cycle(scene, role, side):
 
 
 def test_the_managers_of_the_convening_organisation_may_change_its_cycle(scene):
+    scene.other_organisation.nodes.add(scene.own_node)  # it works in both regions
     person = make_actor("organisation_manager", scene)
     convened = make_cycle(
         scene.own_municipality, convener_kind="organisation", convener_organisation=scene.own_organisation
@@ -501,3 +502,13 @@ def test_an_organisation_manager_creates_only_cycles_their_organisation_convenes
     assert not Cycle.objects.exists()
     cycle = cycle_create(**common, convener_kind="organisation", convener_organisation=scene.own_organisation)
     assert manager.has_perm("cycles.change_cycle", cycle)
+
+
+def test_a_convener_must_work_in_the_place_of_the_cycle(scene):
+    """Naming an organisation hands the cycle to its managers: only one of the place or its node."""
+    from cycles.models import Cycle
+
+    with pytest.raises(ValidationError) as caught:
+        make_cycle(scene.own_municipality, convener_kind="organisation", convener_organisation=scene.other_organisation)
+    assert codes(caught.value) == {"convener_organisation"}
+    assert not Cycle.objects.exists()
