@@ -105,6 +105,12 @@ class Cycle(models.Model):
     weight_population = models.PositiveSmallIntegerField(_("population part (%)"), default=0)
     weight_need = models.PositiveSmallIntegerField(_("need index part (%)"), default=0)
     rounding_unit = models.PositiveIntegerField(_("round envelopes to multiples of (pesos)"), default=1)
+    support_threshold = models.PositiveIntegerField(
+        _("supports a proposal needs to go to review"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: every submitted proposal goes to the feasibility review."),
+    )
     status = models.CharField(_("status"), max_length=10, choices=CycleStatus.choices, default=CycleStatus.DRAFT)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     cloned_from = models.ForeignKey(

@@ -22,6 +22,10 @@ urlpatterns += i18n_patterns(
     path("ciclos/", include("cycles.urls")),
     path("gestion/ciclos/", include("cycles.urls_manage")),
     path("gestion/registros/", include("cycles.urls_records")),
+    path("propuestas/", include("proposals.urls")),
+    path("propuestas/conversacion/", include("proposals.urls_talk")),
+    path("gestion/propuestas/", include("proposals.urls_manage")),
+    path("ejecucion/", include("proposals.urls_execution")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

@@ -184,6 +184,15 @@ MATRIX.update(_CYCLES_PUBLIC)
 MATRIX.update(_CYCLES_MANAGE)
 MATRIX.update(_CYCLES_RECORDS)
 
+# Proposals: likewise.
+from tests.proposals.matrix_citizen import ROWS as _PROPOSALS_CITIZEN  # noqa: E402
+from tests.proposals.matrix_execution import ROWS as _PROPOSALS_EXECUTION  # noqa: E402
+from tests.proposals.matrix_manage import ROWS as _PROPOSALS_MANAGE  # noqa: E402
+from tests.proposals.matrix_talk import ROWS as _PROPOSALS_TALK  # noqa: E402
+
+for _rows in (_PROPOSALS_CITIZEN, _PROPOSALS_TALK, _PROPOSALS_MANAGE, _PROPOSALS_EXECUTION):
+    MATRIX.update(_rows)
+
 # The admin is one gate (MFAAdminSite.has_permission) in front of all its URLs:
 # every admin URL is covered by this row, checked on the index and a model list.
 ADMIN = {"anonymous": LOGIN, "user": 403, "citizen": 403, "staff": MFA, "staff_mfa": 200}
