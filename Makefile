@@ -27,7 +27,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip "setuptools>=69,<81" wheel
-	$(PY) -m pip install --quiet --no-build-isolation "xstatic-bootstrap>=5.3.3,<5.4"
+	$(PY) -m pip install --quiet --no-build-isolation "xstatic-bootstrap>=5.3.3,<5.4" "xstatic-leaflet>=1.9,<2"
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
