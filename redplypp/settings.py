@@ -54,6 +54,8 @@ if not IDENTITY_HASH_KEY and INSECURE_KEYS_ALLOWED:
     IDENTITY_HASH_KEY = "insecure-development-identity-key-0123456789abcdef"
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+# The public address, for links in e-mails sent outside a request (e.g. "https://redplypp.co").
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
