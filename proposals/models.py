@@ -148,6 +148,12 @@ class Proposal(models.Model):
         indexes = [
             GinIndex(fields=["search"], name="proposal_search"),
             models.Index(fields=["cycle", "status", "-support_count"], name="proposal_by_supports"),
+            # The default list: every status but drafts, most supported first (index-only, no sort).
+            models.Index(
+                fields=["cycle", "-support_count", "-submitted_at", "-id"],
+                condition=~Q(status="draft"),
+                name="proposal_listed_by_supports",
+            ),
             models.Index(fields=["cycle", "status", "-submitted_at"], name="proposal_by_date"),
             models.Index(fields=["cycle", "status", "estimated_cost"], name="proposal_by_cost"),
         ]

@@ -31,7 +31,7 @@ from cycles.selectors import capability_open
 from nodes.models import Membership, Role
 from proposals.models import MAX_COST, Follower, Proposal, Review, Status, Support, Verdict
 from proposals.notifications import notify_state_change
-from proposals.services import _send_to_review_if_due, invalid, refuse, set_status
+from proposals.services import invalid, refuse, send_to_review_if_due, set_status
 
 # A BPIN (Banco de Programas y Proyectos de Inversión Nacional) code is a string of
 # digits, 13 or 15 of them as issued today; older and territorial banks vary, so the
@@ -255,7 +255,7 @@ def proposal_merge(
     into.updated_at = now
     into.save(update_fields=["support_count", "updated_at"])
     status_before = into.status
-    _send_to_review_if_due(into, actor=actor, now=now)
+    send_to_review_if_due(into, actor=actor, now=now)
 
     for dup in dups:
         set_status(dup, Status.MERGED, actor=actor, now=now, note=reason)

@@ -22,7 +22,7 @@ from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import CharField, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,7 +47,9 @@ from proposals.models import (
 
 SEARCH_CONFIG = "spanish_unaccent"
 MAX_ATTACHMENTS = 5
-EDITABLE = (Status.DRAFT, Status.SUBMITTED, Status.NEEDS_CHANGES)
+# In review is editable while ``propose`` is open: without a support threshold a
+# submitted proposal is in review at once, and its author may still correct it.
+EDITABLE = (Status.DRAFT, Status.SUBMITTED, Status.IN_REVIEW, Status.NEEDS_CHANGES)
 
 
 def refuse(message: str, code: str) -> ValidationError:
@@ -111,6 +113,13 @@ def participation_of(user: User, cycle: Cycle) -> Participation | None:
 # --- Proposals -----------------------------------------------------------------------
 
 
+def _max_length(field: str) -> int:
+    """A text column's limit: longer input is refused with a message, not left to the database."""
+    column = Proposal._meta.get_field(field)
+    assert isinstance(column, CharField) and column.max_length is not None
+    return column.max_length
+
+
 def _check(data: ProposalInput, cycle: Cycle) -> None:
     errors: dict[str, list[ValidationError]] = {}
 
@@ -121,6 +130,10 @@ def _check(data: ProposalInput, cycle: Cycle) -> None:
         add("title", _("Give the proposal a title."), "title")
     if not data.summary.strip():
         add("summary", _("Say in a sentence or two what the proposal is."), "summary")
+    for field in ("title", "summary", "origin"):
+        limit = _max_length(field)
+        if len(getattr(data, field).strip()) > limit:
+            add(field, _("Keep it under %(count)d characters.") % {"count": limit}, "too_long")
     if data.estimated_cost < 0:
         add("estimated_cost", _("A cost cannot be negative."), "negative_cost")
     elif data.estimated_cost > MAX_COST:
@@ -186,6 +199,7 @@ def proposal_create(
     proposal.save()
     StateChange.objects.create(proposal=proposal, to_status=proposal.status, actor=actor, at=now)
     index(proposal)
+    send_to_review_if_due(proposal, actor=actor, now=now)  # as ``proposal_submit`` does
     return proposal
 
 
@@ -227,6 +241,7 @@ def proposal_submit(*, actor: User, proposal: Proposal, now: datetime) -> Propos
     proposal = _lock(proposal)
     _require_author(actor, proposal)
     if proposal.status == Status.DRAFT:
+        require_eligible(actor, proposal.cycle, now)
         closed = _("Proposals are not open in this territory now.")
         require_open(proposal.cycle, Capability.PROPOSE, proposal.unit, now, closed)
         set_status(proposal, Status.SUBMITTED, actor=actor, now=now)
@@ -236,7 +251,7 @@ def proposal_submit(*, actor: User, proposal: Proposal, now: datetime) -> Propos
         raise refuse(_("This proposal has already been submitted."), "already_submitted")
     proposal.updated_at = now
     proposal.save()
-    _send_to_review_if_due(proposal, actor=actor, now=now)
+    send_to_review_if_due(proposal, actor=actor, now=now)
     return proposal
 
 
@@ -271,6 +286,9 @@ def proposal_submit_on_paper(
         raise invalid("unit", _("Choose a territory of this cycle."), "unit")
     if not on_behalf_of.strip():
         raise invalid("on_behalf_of", _("Write the name of the person who wrote it."), "on_behalf_of")
+    limit = _max_length("on_behalf_of")
+    if len(on_behalf_of.strip()) > limit:
+        raise invalid("on_behalf_of", _("Keep it under %(count)d characters.") % {"count": limit}, "too_long")
     require_open(cycle, Capability.PROPOSE, unit, now, _("Proposals are not open in this territory now."))
     _check(data, cycle)
     proposal = Proposal(
@@ -290,6 +308,7 @@ def proposal_submit_on_paper(
         proposal=proposal, to_status=Status.SUBMITTED, actor=actor, at=now, note=_("Came on paper at an assembly")
     )
     index(proposal)
+    send_to_review_if_due(proposal, actor=actor, now=now)
     audit_record(
         actor=actor, action="proposals.paper_proposal_keyed", subject=subject_of(proposal), data={"unit": unit.pk}
     )
@@ -306,6 +325,9 @@ def proposal_attach(*, actor: User, proposal: Proposal, upload: Any, now: dateti
         raise PermissionDenied(_("Only the author may add files to this proposal."))
     if proposal.status not in EDITABLE:
         raise refuse(_("This proposal can no longer be edited."), "not_editable")
+    if proposal.status != Status.NEEDS_CHANGES:
+        closed = _("Proposals are closed: it can no longer be edited.")
+        require_open(proposal.cycle, Capability.PROPOSE, proposal.unit, now, closed)
     if proposal.attachments.count() >= MAX_ATTACHMENTS:
         raise refuse(_("A proposal keeps at most %(count)d files.") % {"count": MAX_ATTACHMENTS}, "too_many")
     checked = attachment_check(upload)
@@ -330,14 +352,18 @@ def proposal_attach(*, actor: User, proposal: Proposal, upload: Any, now: dateti
 # --- Supports ------------------------------------------------------------------------
 
 
-def _send_to_review_if_due(proposal: Proposal, *, actor: User | None, now: datetime) -> None:
+def send_to_review_if_due(proposal: Proposal, *, actor: User | None, now: datetime) -> None:
     """A submitted proposal goes to review once it has the cycle's supports (at once without a threshold)."""
     if proposal.status != Status.SUBMITTED:
         return
     threshold = proposal.cycle.support_threshold
-    if threshold is None or proposal.support_count >= threshold:
+    if threshold is None:
+        set_status(proposal, Status.IN_REVIEW, actor=None, now=now, note=_("This cycle reviews every proposal"))
+    elif proposal.support_count >= threshold:
         set_status(proposal, Status.IN_REVIEW, actor=None, now=now, note=_("Reached the supports needed"))
-        proposal.save(update_fields=["status", "submitted_at"])
+    else:
+        return
+    proposal.save(update_fields=["status", "submitted_at"])
 
 
 @transaction.atomic
@@ -359,5 +385,5 @@ def support_add(*, actor: User, proposal: Proposal, now: datetime) -> Proposal:
         raise refuse(_("You already support this proposal."), "already_supported") from error
     Proposal.objects.filter(pk=proposal.pk).update(support_count=F("support_count") + 1)
     proposal.refresh_from_db(fields=["support_count"])
-    _send_to_review_if_due(proposal, actor=actor, now=now)
+    send_to_review_if_due(proposal, actor=actor, now=now)
     return proposal
