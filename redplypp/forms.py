@@ -18,7 +18,8 @@ class PlatformFormRenderer(TemplatesSetting):
 
 
 def style_widgets(form: forms.BaseForm) -> None:
-    """Give each widget its Bootstrap class, and mark invalid ones for assistive technology."""
+    """Give each widget its Bootstrap class, and mark invalid ones for assistive technology.
+    Safe to run again (after errors added from a service): classes are not repeated."""
     for name, field in form.fields.items():
         widget = field.widget
         if isinstance(widget, forms.CheckboxInput):
@@ -27,10 +28,11 @@ def style_widgets(form: forms.BaseForm) -> None:
             css = "form-select"
         else:
             css = "form-control"
-        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-        if form.is_bound and name in form.errors:
+        classes = widget.attrs.get("class", "").split()
+        wanted = [css, "is-invalid"] if form.is_bound and name in form.errors else [css]
+        widget.attrs["class"] = " ".join([*classes, *(c for c in wanted if c not in classes)])
+        if "is-invalid" in wanted:
             widget.attrs["aria-invalid"] = "true"
-            widget.attrs["class"] += " is-invalid"
 
 
 class StyledForm(forms.Form):
@@ -58,7 +60,8 @@ def add_service_error(
         for name, errors in error.error_dict.items():
             name = renames.get(name, name)
             form.add_error(name if name in form.fields else None, errors)
-        return
-    for item in error.error_list:
-        field = (codes or {}).get(item.code or "")
-        form.add_error(field if field in form.fields else None, item)
+    else:
+        for item in error.error_list:
+            field = (codes or {}).get(item.code or "")
+            form.add_error(field if field in form.fields else None, item)
+    style_widgets(form)

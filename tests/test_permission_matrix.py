@@ -129,3 +129,16 @@ def test_every_cycle_management_page_has_a_role_by_scope_matrix():
     covered = {f"cycles-manage:{name}" for name in MANAGE_PAGES} | {f"cycles-records:{name}" for name in RECORD_PAGES}
     scoped = {name for name in url_names() if name.startswith(("cycles-manage:", "cycles-records:"))}
     assert sorted(scoped - covered) == []
+
+
+def test_every_proposal_management_page_has_a_role_by_scope_matrix():
+    """Review, paper and execution staff pages also have role × own/other municipality rows."""
+    from tests.proposals.test_execution_views import PAGES as EXECUTION_PAGES
+    from tests.proposals.test_execution_views import PUBLIC as EXECUTION_PUBLIC
+    from tests.proposals.test_manage_views import PAGES as MANAGE_PAGES
+
+    covered = {f"proposals-manage:{name}" for name in MANAGE_PAGES} | {
+        f"execution:{name}" for name in (*EXECUTION_PAGES, *EXECUTION_PUBLIC)
+    }
+    scoped = {name for name in url_names() if name.startswith(("proposals-manage:", "execution:"))}
+    assert sorted(scoped - covered) == []
