@@ -159,7 +159,7 @@ def _check_update(
     if not text.strip():
         add("text", _("Say what happened."), "text_required")
     elif len(text) > MAX_TEXT:
-        add("text", _("Keep it under %(count)d characters.") % {"count": MAX_TEXT}, "text_too_long")
+        add("text", _("Use at most %(count)d characters.") % {"count": MAX_TEXT}, "text_too_long")
     if status not in ExecutionStatus.values:
         add("status", _("Choose a status from the list."), "status")
     if not _whole_pesos(progress) or not 0 <= progress <= 100:
@@ -306,7 +306,7 @@ def monitor_remark(*, actor: User, update: ExecutionUpdate, text: str, now: date
     if not text.strip():
         raise ValidationError({"text": [ValidationError(_("Write your remark."), code="text_required")]})
     if len(text) > MAX_REMARK:
-        message = _("Keep it under %(count)d characters.") % {"count": MAX_REMARK}
+        message = _("Use at most %(count)d characters.") % {"count": MAX_REMARK}
         raise ValidationError({"text": [ValidationError(message, code="text_too_long")]})
     remark = MonitorRemark.objects.create(update=update, monitor=actor, text=text.strip(), created_at=now)
     audit_record(

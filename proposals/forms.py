@@ -167,7 +167,7 @@ class ProposalForm(StyledForm):
         decimal_places=6,
         min_value=Decimal(-90),
         max_value=Decimal(90),
-        help_text=_("Optional: where on the map, for example 1.213600"),
+        help_text=_("Optional: where on the map, with a decimal point, for example 1.213600"),
         localize=False,
     )
     longitude = forms.DecimalField(
@@ -177,7 +177,7 @@ class ProposalForm(StyledForm):
         decimal_places=6,
         min_value=Decimal(-180),
         max_value=Decimal(180),
-        help_text=_("For example -77.281100"),
+        help_text=_("With a decimal point, for example -77.281100"),
         localize=False,
     )
     organisation = forms.ModelChoiceField(

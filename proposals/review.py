@@ -120,7 +120,7 @@ def review_record(
     """
     proposal = _locked([proposal.pk])[proposal.pk]
     if not actor.has_perm("proposals.review_proposal", proposal):
-        raise PermissionDenied(_("Only the reviewers of the municipality review this proposal."))
+        raise PermissionDenied(_("Only the municipality's reviewers may review this proposal."))
     if not capability_open(proposal.cycle, Capability.REVIEW, now, proposal.unit):
         raise refuse(_("The feasibility review is not open in this territory now."), "review_closed")
     if proposal.status != Status.IN_REVIEW:
@@ -213,7 +213,7 @@ def proposal_merge(
         raise invalid("duplicates", _("One of the proposals chosen no longer exists."), "missing")
     for proposal in [into, *dups]:
         if not actor.has_perm("proposals.merge_proposal", proposal):
-            raise PermissionDenied(_("Only the reviewers of the municipality merge these proposals."))
+            raise PermissionDenied(_("Only the municipality's reviewers may merge these proposals."))
     if into.status not in MERGEABLE:
         raise refuse(
             _("Proposals cannot be merged into one that is %(status)s.")

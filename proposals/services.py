@@ -133,7 +133,7 @@ def _check(data: ProposalInput, cycle: Cycle) -> None:
     for field in ("title", "summary", "origin"):
         limit = _max_length(field)
         if len(getattr(data, field).strip()) > limit:
-            add(field, _("Keep it under %(count)d characters.") % {"count": limit}, "too_long")
+            add(field, _("Use at most %(count)d characters.") % {"count": limit}, "too_long")
     if data.estimated_cost < 0:
         add("estimated_cost", _("A cost cannot be negative."), "negative_cost")
     elif data.estimated_cost > MAX_COST:
@@ -225,7 +225,7 @@ def proposal_update(*, actor: User, proposal: Proposal, data: ProposalInput, now
     if proposal.status not in EDITABLE:
         raise refuse(_("This proposal can no longer be edited."), "not_editable")
     if proposal.status != Status.NEEDS_CHANGES:
-        closed = _("Proposals are closed: it can no longer be edited.")
+        closed = _("Proposals are closed: the proposal can no longer be edited.")
         require_open(proposal.cycle, Capability.PROPOSE, proposal.unit, now, closed)
     _check(data, proposal.cycle)
     _apply(proposal, data)
@@ -288,7 +288,7 @@ def proposal_submit_on_paper(
         raise invalid("on_behalf_of", _("Write the name of the person who wrote it."), "on_behalf_of")
     limit = _max_length("on_behalf_of")
     if len(on_behalf_of.strip()) > limit:
-        raise invalid("on_behalf_of", _("Keep it under %(count)d characters.") % {"count": limit}, "too_long")
+        raise invalid("on_behalf_of", _("Use at most %(count)d characters.") % {"count": limit}, "too_long")
     require_open(cycle, Capability.PROPOSE, unit, now, _("Proposals are not open in this territory now."))
     _check(data, cycle)
     proposal = Proposal(
@@ -326,7 +326,7 @@ def proposal_attach(*, actor: User, proposal: Proposal, upload: Any, now: dateti
     if proposal.status not in EDITABLE:
         raise refuse(_("This proposal can no longer be edited."), "not_editable")
     if proposal.status != Status.NEEDS_CHANGES:
-        closed = _("Proposals are closed: it can no longer be edited.")
+        closed = _("Proposals are closed: the proposal can no longer be edited.")
         require_open(proposal.cycle, Capability.PROPOSE, proposal.unit, now, closed)
     if proposal.attachments.count() >= MAX_ATTACHMENTS:
         raise refuse(_("A proposal keeps at most %(count)d files.") % {"count": MAX_ATTACHMENTS}, "too_many")

@@ -141,7 +141,7 @@ def review_queue(request: HttpRequest, cycle_pk: int) -> HttpResponse:
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
     proposal = _proposal(
-        request, pk, "proposals.review_proposal", _("Only the reviewers of the municipality review this proposal.")
+        request, pk, "proposals.review_proposal", _("Only the municipality's reviewers may review this proposal.")
     )
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -199,7 +199,7 @@ def _candidates(target: Proposal, query: str) -> QuerySet[Proposal]:
 def merge(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
     target = _proposal(
-        request, pk, "proposals.merge_proposal", _("Only the reviewers of the municipality merge these proposals.")
+        request, pk, "proposals.merge_proposal", _("Only the municipality's reviewers may merge these proposals.")
     )
     query = request.GET.get("q", "")[:200]
     form = MergeForm(request.POST or None, target=target)
