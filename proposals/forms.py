@@ -24,7 +24,7 @@ from nodes.activities import attachment_check
 from nodes.models import Organisation
 from proposals.models import PUBLIC_STATUSES, Proposal, Sector, Status
 from proposals.selectors import ProposalFilters
-from proposals.services import MAX_ATTACHMENTS, ProposalInput
+from proposals.services import MAX_ATTACHMENTS, MAX_DESCRIPTION, ProposalInput
 from redplypp.forms import StyledForm
 
 SORT_CHOICES = [
@@ -150,6 +150,7 @@ class ProposalForm(StyledForm):
     description = forms.CharField(
         label=_("Description"),
         required=False,
+        max_length=MAX_DESCRIPTION,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("The need it answers, who benefits, where exactly."),
     )

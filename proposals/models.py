@@ -241,8 +241,13 @@ class ProposalAttachment(models.Model):
 
 
 class Support(models.Model):
+    """One person's support. When the account is deleted the support stays, without
+    the person, so that ``Proposal.support_count`` remains the number of rows."""
+
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="supports")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supports")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="supports"
+    )
     created_at = models.DateTimeField()
 
     class Meta:

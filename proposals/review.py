@@ -214,6 +214,8 @@ def proposal_merge(
     for proposal in [into, *dups]:
         if not actor.has_perm("proposals.merge_proposal", proposal):
             raise PermissionDenied(_("Only the municipality's reviewers may merge these proposals."))
+    if not capability_open(into.cycle, Capability.REVIEW, now, into.unit):
+        raise refuse(_("Proposals are merged during the feasibility review."), "review_closed")
     if into.status not in MERGEABLE:
         raise refuse(
             _("Proposals cannot be merged into one that is %(status)s.")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import partial
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -30,7 +31,7 @@ from accounts.audit import audit_record, subject_of
 from accounts.models import User
 from cycles.models import Cycle, CycleTerritory, PlanLine
 from cycles.phases import Capability
-from cycles.selectors import capability_open
+from cycles.selectors import capability_open, cycle_windows
 from nodes.activities import attachment_check
 from nodes.models import Organisation
 from proposals.eligibility import refusal
@@ -46,6 +47,7 @@ from proposals.models import (
 )
 
 SEARCH_CONFIG = "spanish_unaccent"
+MAX_DESCRIPTION = 10_000  # characters; the search vector has a size limit too
 MAX_ATTACHMENTS = 5
 # In review is editable while ``propose`` is open: without a support threshold a
 # submitted proposal is in review at once, and its author may still correct it.
@@ -134,6 +136,8 @@ def _check(data: ProposalInput, cycle: Cycle) -> None:
         limit = _max_length(field)
         if len(getattr(data, field).strip()) > limit:
             add(field, _("Use at most %(count)d characters.") % {"count": limit}, "too_long")
+    if len(data.description) > MAX_DESCRIPTION:
+        add("description", _("Use at most %(count)d characters.") % {"count": MAX_DESCRIPTION}, "too_long")
     if data.estimated_cost < 0:
         add("estimated_cost", _("A cost cannot be negative."), "negative_cost")
     elif data.estimated_cost > MAX_COST:
@@ -150,8 +154,20 @@ def _check(data: ProposalInput, cycle: Cycle) -> None:
         add("sector", _("Choose a sector from the list."), "sector")
     if data.plan_line is not None and (cycle.plan_id is None or data.plan_line.plan_id != cycle.plan_id):
         add("plan_line", _("Choose a line of the cycle's development plan."), "plan_line")
+    if data.organisation is not None and not _organisation_of_place(data.organisation, cycle):
+        add("organisation", _("Choose an active organisation of the cycle's municipality."), "organisation")
     if errors:
         raise ValidationError(errors)
+
+
+def _organisation_of_place(organisation: Organisation, cycle: Cycle) -> bool:
+    if not organisation.active:
+        return False
+    if organisation.municipality_id is None:
+        return False
+    if cycle.municipality_id is not None:
+        return organisation.municipality_id == cycle.municipality_id
+    return str(organisation.municipality_id).startswith(str(cycle.department_id))
 
 
 def _apply(proposal: Proposal, data: ProposalInput) -> None:
@@ -257,14 +273,37 @@ def proposal_submit(*, actor: User, proposal: Proposal, now: datetime) -> Propos
 
 @transaction.atomic
 def proposal_withdraw(*, actor: User, proposal: Proposal, now: datetime) -> Proposal:
+    """The author takes a proposal back. A draft, never public, is deleted instead
+    (``pk`` is None afterwards). A viable proposal stays once voting has opened in
+    its territory: people may be choosing it on their ballots."""
     proposal = _lock(proposal)
     _require_author(actor, proposal)
     if proposal.status in (Status.WITHDRAWN, Status.MERGED, Status.SELECTED, Status.NOT_SELECTED):
         raise refuse(_("This proposal can no longer be withdrawn."), "not_withdrawable")
+    if proposal.status == Status.DRAFT:
+        files = [a.file.name for a in proposal.attachments.all() if a.file.name]
+        storage = ProposalAttachment.file.field.storage
+        proposal.delete()
+        transaction.on_commit(partial(_delete_files, storage, files))
+        return proposal
+    if proposal.status == Status.VIABLE and _voting_has_opened(proposal, now):
+        raise refuse(_("Voting has opened: a viable proposal stays on the ballot."), "voting_opened")
     set_status(proposal, Status.WITHDRAWN, actor=actor, now=now)
     proposal.updated_at = now
     proposal.save()
     return proposal
+
+
+def _delete_files(storage: Any, names: list[str]) -> None:
+    for name in names:
+        storage.delete(name)
+
+
+def _voting_has_opened(proposal: Proposal, now: datetime) -> bool:
+    windows = cycle_windows(proposal.cycle)
+    return any(
+        Capability.VOTE in w.capabilities and w.starts_at <= now and w.applies_to(proposal.unit_id) for w in windows
+    )
 
 
 @transaction.atomic

@@ -457,6 +457,9 @@ def proposal_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             messages.warning(request, " ".join(error.messages))
         else:
+            if proposal.pk is None:  # a draft is deleted, not withdrawn
+                messages.success(request, _("Your draft has been deleted."))
+                return redirect("proposals:my-proposals")
             messages.success(request, _("Your proposal has been withdrawn."))
         return redirect(proposal)
     return render(

@@ -186,9 +186,9 @@ def _candidates(target: Proposal, query: str) -> QuerySet[Proposal]:
         .exclude(pk=target.pk)
         .select_related("sector")
     )
-    query = query.strip()
-    if query.isdigit():
-        candidates = candidates.filter(pk=int(query))
+    query = query.strip().replace("\x00", "")
+    if query.isascii() and query.isdigit():
+        candidates = candidates.filter(pk=int(query[:12]))
     elif query:
         candidates = candidates.filter(search=SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch"))
     return candidates.order_by("-support_count", "pk")
