@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from functools import partial
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.contrib.postgres.search import SearchVector
