@@ -479,3 +479,26 @@ def test_paper_proposals_are_refused_when_proposals_are_not_open(scene):
     assert response.status_code == 200
     assert "Proposals are not open in this territory now." in response.content.decode()
     assert not Proposal.objects.exists()
+
+
+def test_the_review_page_links_files_through_the_checked_download(scene):
+    """Not to /media/: stored files are not served directly outside development."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from proposals.models import ProposalAttachment
+    from tests.nodes.test_activities import minimal_pdf
+
+    cycle = review_cycle(scene.own_municipality)
+    proposal = proposal_in(cycle, unit_of(cycle, 0), status=Status.IN_REVIEW)
+    attachment = ProposalAttachment.objects.create(
+        proposal=proposal,
+        file=SimpleUploadedFile("acta.pdf", minimal_pdf()),
+        original_name="acta.pdf",
+        content_type="application/pdf",
+        size=10,
+        sha256="0" * 64,
+        uploaded_at=timezone.now(),
+    )
+    text = client_as("reviewer", scene).get(reverse("proposals-manage:review", kwargs={"pk": proposal.pk})).content
+    assert reverse("proposals:attachment", kwargs={"pk": attachment.pk}).encode() in text
+    assert b"/media/" not in text
