@@ -30,7 +30,6 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -44,6 +43,7 @@ from cycles.phases import Capability
 from cycles.selectors import capability_open
 from proposals.eligibility import refusal
 from proposals.models import Comment, CommentFlag, Follower, Proposal, Status
+from redplypp.ratelimit import take_slot
 
 MAX_BODY = 3000
 MAX_REASON = 300
@@ -94,20 +94,9 @@ def comment_refusal(viewer: Any, proposal: Proposal, now: datetime) -> str | Non
     return refusal(viewer, proposal.cycle, timezone.localdate(now))
 
 
-def _rate_key(user: User) -> str:
-    return f"proposals:comment-rate:{user.pk}"
-
-
 def _take_rate_slot(user: User) -> bool:
     """Count one comment of ``user`` in the current window; False when over the limit."""
-    key = _rate_key(user)
-    cache.add(key, 0, timeout=RATE_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=RATE_WINDOW_SECONDS)
-        count = 1
-    return count <= COMMENTS_PER_MINUTE
+    return take_slot("comment", user.pk, limit=COMMENTS_PER_MINUTE, window_seconds=RATE_WINDOW_SECONDS)
 
 
 # --- Services ------------------------------------------------------------------------

@@ -45,9 +45,21 @@ from proposals.models import (
     Status,
     Support,
 )
+from redplypp.ratelimit import take_slot
 
 SEARCH_CONFIG = "spanish_unaccent"
 MAX_DESCRIPTION = 10_000  # characters; the search vector has a size limit too
+# Generous for people, tight for scripts: per person.
+PROPOSALS_PER_HOUR = 20
+FILES_PER_HOUR = 40
+SUPPORTS_PER_MINUTE = 30
+
+
+def require_slot(action: str, actor: User, limit: int, window_seconds: int) -> None:
+    if not take_slot(action, actor.pk, limit=limit, window_seconds=window_seconds):
+        raise refuse(_("Too many at once: wait a moment and try again."), "rate_limited")
+
+
 MAX_ATTACHMENTS = 5
 # In review is editable while ``propose`` is open: without a support threshold a
 # submitted proposal is in review at once, and its author may still correct it.
@@ -208,6 +220,7 @@ def proposal_create(
     participation = participation_declare(actor=actor, cycle=cycle, unit=unit, now=now)
     require_open(cycle, Capability.PROPOSE, participation.unit, now, _("Proposals are not open in this territory now."))
     _check(data, cycle)
+    require_slot("proposal", actor, PROPOSALS_PER_HOUR, 3600)
     proposal = Proposal(cycle=cycle, unit=participation.unit, author=actor, created_at=now, updated_at=now)
     _apply(proposal, data)
     if submit:
@@ -369,6 +382,7 @@ def proposal_attach(*, actor: User, proposal: Proposal, upload: Any, now: dateti
         require_open(proposal.cycle, Capability.PROPOSE, proposal.unit, now, closed)
     if proposal.attachments.count() >= MAX_ATTACHMENTS:
         raise refuse(_("A proposal keeps at most %(count)d files.") % {"count": MAX_ATTACHMENTS}, "too_many")
+    require_slot("proposal_file", actor, FILES_PER_HOUR, 3600)
     checked = attachment_check(upload)
     attachment = ProposalAttachment(
         proposal=proposal,
@@ -417,6 +431,7 @@ def support_add(*, actor: User, proposal: Proposal, now: datetime) -> Proposal:
     closed = _("Supports are not open in this territory now.")
     require_open(proposal.cycle, Capability.SUPPORT, proposal.unit, now, closed)
     participation_declare(actor=actor, cycle=proposal.cycle, unit=proposal.unit, now=now)  # own territory only
+    require_slot("support", actor, SUPPORTS_PER_MINUTE, 60)
     try:
         with transaction.atomic():
             Support.objects.create(proposal=proposal, user=actor, created_at=now)

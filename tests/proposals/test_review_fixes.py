@@ -128,3 +128,35 @@ def test_the_merge_search_ignores_odd_input(client, cycle, query):
     target = proposal_in(cycle, unit_of(cycle), status=Status.IN_REVIEW)
     url = reverse("proposals-manage:merge", kwargs={"pk": target.pk})
     assert client.get(f"{url}?q={query}").status_code == 200
+
+
+def test_proposing_is_rate_limited_per_person_and_the_refusal_saves_nothing(cycle, monkeypatch):
+    from proposals import services
+
+    monkeypatch.setattr(services, "PROPOSALS_PER_HOUR", 1)
+    author = citizen()
+    proposal_create(actor=author, cycle=cycle, unit=unit_of(cycle), data=data(), submit=True, now=timezone.now())
+    with pytest.raises(ValidationError) as caught:
+        proposal_create(
+            actor=author, cycle=cycle, unit=unit_of(cycle), data=data(title="Otra"), submit=True, now=timezone.now()
+        )
+    assert caught.value.code == "rate_limited"
+    assert Proposal.objects.filter(author=author).count() == 1
+    other = citizen()  # the limit is per person
+    proposal_create(actor=other, cycle=cycle, unit=unit_of(cycle), data=data(), submit=True, now=timezone.now())
+
+
+def test_supporting_is_rate_limited_per_person(monkeypatch):
+    from proposals import services
+
+    monkeypatch.setattr(services, "SUPPORTS_PER_MINUTE", 1)
+    cycle = make_cycle("52001", methodology="bogota", published=True, start=TODAY - timedelta(days=5))
+    Phase.objects.filter(cycle=cycle, kind="proposals").update(kind="proposals_and_supports")
+    first, second = (proposal_in(cycle, unit_of(cycle), status=Status.SUBMITTED) for _ in range(2))
+    supporter = citizen()
+    support_add(actor=supporter, proposal=first, now=timezone.now())
+    with pytest.raises(ValidationError) as caught:
+        support_add(actor=supporter, proposal=second, now=timezone.now())
+    assert caught.value.code == "rate_limited"
+    second.refresh_from_db()
+    assert second.support_count == 0 and not Support.objects.filter(proposal=second).exists()
