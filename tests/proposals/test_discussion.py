@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
 from accounts.models import AuditEntry
-from proposals import discussion
 from proposals.discussion import (
     COMMENTS_PER_MINUTE,
     MAX_BODY,
