@@ -120,7 +120,10 @@ def test(args: list[str]) -> int:
     env = _environment(DJANGO_STATIC_COMPRESS=os.environ.get("DJANGO_STATIC_COMPRESS", "false"))
     # Tests run like production: hashed static files from the manifest.
     _manage(env, "collectstatic", "--no-input", "-v", "0")
-    return subprocess.run([sys.executable, "-m", "pytest", *args], env=env, cwd=BASE_DIR).returncode
+    # The whole suite runs on every core (pytest-xdist: one test database and one cache
+    # key prefix per worker); pass -n yourself to choose, e.g. -n 0 to debug in one process.
+    parallel = [] if any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in args) else ["-n", "auto"]
+    return subprocess.run([sys.executable, "-m", "pytest", *parallel, *args], env=env, cwd=BASE_DIR).returncode
 
 
 def stop_db() -> int:

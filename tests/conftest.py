@@ -1,4 +1,7 @@
+import copy
+
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
 
 from tests.factories import PASSWORD, UserFactory
@@ -37,11 +40,25 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cache_of_this_worker(worker_id):
+    """Parallel workers (pytest-xdist) share the Redis cache: each gets its own key prefix,
+    so that one worker's counters (keyed by user ids that repeat across the workers'
+    databases) and clearing never touch another's."""
+    from django.test import override_settings
+
+    caches = copy.deepcopy(django_settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = f"test-{worker_id}"
+    with override_settings(CACHES=caches):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def fresh_cache():
     """Each test starts with an empty cache: allauth keeps rate-limit counters and used
-    two-factor codes there, and in CI the cache is a Redis database kept between runs."""
-    from django.core.cache import cache
+    two-factor codes there, and in CI the cache is a Redis database kept between runs.
+    Only this worker's keys are removed (see ``cache_of_this_worker``)."""
+    from tests.cache import clear_cache
 
-    cache.clear()
+    clear_cache()
     yield

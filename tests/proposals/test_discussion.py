@@ -25,6 +25,7 @@ from proposals.discussion import (
 )
 from proposals.models import Comment, CommentFlag, Follower, Proposal, Status
 from proposals.services import participation_declare
+from tests.cache import clear_cache
 from tests.cycles.factories import make_cycle
 from tests.nodes.conftest import ACTOR_ROLES, make_actor, scene  # noqa: F401  (the fixture)
 from tests.proposals.factories import citizen, proposal_in, unit_of
@@ -34,10 +35,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    cache.clear()
+    clear_cache()
     with translation.override("en"):
         yield
-    cache.clear()
+    clear_cache()
 
 
 @pytest.fixture

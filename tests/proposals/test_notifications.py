@@ -7,7 +7,6 @@ from __future__ import annotations
 from functools import partial
 
 import pytest
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone, translation
 
@@ -16,6 +15,7 @@ from proposals.discussion import comment_post, follow
 from proposals.models import Review, Status, Verdict
 from proposals.notifications import notify_state_change, recipients
 from proposals.services import set_status
+from tests.cache import clear_cache
 from tests.cycles.factories import make_cycle, secretariat
 from tests.proposals.factories import citizen, proposal_in
 
@@ -26,9 +26,9 @@ SPANISH_FOOTER = "Presupuesto participativo · Red PLyPP"  # in the Spanish cata
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    cache.clear()
+    clear_cache()
     yield
-    cache.clear()
+    clear_cache()
 
 
 @pytest.fixture

@@ -8,13 +8,13 @@ from datetime import timedelta
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from proposals.discussion import COMMENTS_PER_MINUTE, discussion_context
 from proposals.models import Comment, CommentFlag, Follower, Status
+from tests.cache import clear_cache
 from tests.cycles.factories import make_cycle, secretariat
 from tests.nodes.conftest import ACTOR_ROLES, make_actor, scene  # noqa: F401  (the fixture)
 from tests.proposals.factories import citizen, proposal_in
@@ -27,10 +27,10 @@ XSS = '<script>alert("x")</script>'
 
 @pytest.fixture(autouse=True)
 def in_english():
-    cache.clear()
+    clear_cache()
     with translation.override("en"):
         yield
-    cache.clear()
+    clear_cache()
 
 
 @pytest.fixture
