@@ -7,17 +7,21 @@ from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import F, QuerySet
+from django.db.models.functions import Coalesce
 from django.db.models.query import ModelIterable
 
 from cycles.models import Cycle
 from proposals.models import Proposal, ProposalQuerySet, Status
 from proposals.services import SEARCH_CONFIG
 
+# Cost as the rows show it: after review when reviewed, else as estimated.
+_COST = Coalesce("adjusted_cost", "estimated_cost")
+
 SORTS = {
     "supports": ("-support_count", "-submitted_at", "-pk"),
     "newest": ("-submitted_at", "-pk"),
-    "cost": ("estimated_cost", "pk"),
-    "cost_desc": ("-estimated_cost", "pk"),
+    "cost": (_COST.asc(), "pk"),
+    "cost_desc": (_COST.desc(), "pk"),
 }
 
 

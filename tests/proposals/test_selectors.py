@@ -207,3 +207,11 @@ def test_the_paginator_reads_pages_and_the_last_one(cycle):
     last = paginator.get_page(99)
     assert (paginator.count, paginator.num_pages, last.number, len(last)) == (45, 3, 3, 5)
     assert [p.support_count for p in last] == [4, 3, 2, 1, 0]
+
+
+def test_sorting_by_cost_uses_the_cost_after_review_when_there_is_one():
+    cycle = make_cycle("52001", published=True)
+    proposal_in(cycle, title="Estimated high, reviewed low", estimated_cost=900, adjusted_cost=100)
+    proposal_in(cycle, title="Estimated middle", estimated_cost=500)
+    listed = [p.title for p in proposal_list(cycle=cycle, filters=ProposalFilters(sort="cost"))]
+    assert listed == ["Estimated high, reviewed low", "Estimated middle"]
