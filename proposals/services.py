@@ -251,6 +251,7 @@ def proposal_update(*, actor: User, proposal: Proposal, data: ProposalInput, now
     a draft, submitted, or sent back for changes."""
     proposal = _lock(proposal)
     _require_author(actor, proposal)
+    require_eligible(actor, proposal.cycle, now)  # still of age, resident, with an accepted document
     if proposal.status not in EDITABLE:
         raise refuse(_("This proposal can no longer be edited."), "not_editable")
     if proposal.status != Status.NEEDS_CHANGES:
@@ -375,6 +376,8 @@ def proposal_attach(*, actor: User, proposal: Proposal, upload: Any, now: dateti
         proposal.on_paper and actor.has_perm("cycles.record_assembly", proposal.cycle)
     ):
         raise PermissionDenied(_("Only the author may add files to this proposal."))
+    if not proposal.on_paper:
+        require_eligible(actor, proposal.cycle, now)
     if proposal.status not in EDITABLE:
         raise refuse(_("This proposal can no longer be edited."), "not_editable")
     if proposal.status != Status.NEEDS_CHANGES:

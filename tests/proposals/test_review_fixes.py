@@ -160,3 +160,17 @@ def test_supporting_is_rate_limited_per_person(monkeypatch):
     assert caught.value.code == "rate_limited"
     second.refresh_from_db()
     assert second.support_count == 0 and not Support.objects.filter(proposal=second).exists()
+
+
+def test_an_author_who_no_longer_qualifies_cannot_change_the_proposal(cycle):
+    from django.core.exceptions import PermissionDenied
+
+    author = citizen()
+    proposal = proposal_create(
+        actor=author, cycle=cycle, unit=unit_of(cycle), data=data(), submit=True, now=timezone.now()
+    )
+    author.identity.municipality_code = "68081"  # moved to Barrancabermeja
+    author.identity.save()
+    with pytest.raises(PermissionDenied):
+        proposal_update(actor=author, proposal=proposal, data=data(title="Cambiada"), now=timezone.now())
+    assert Proposal.objects.get(pk=proposal.pk).title == "Parque"
