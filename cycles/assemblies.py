@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record, subject_of
 from accounts.models import User
-from cycles.guards import lock, refuse, require
+from cycles.guards import invalid, lock, refuse, require
 from cycles.models import Assembly, AssemblyDecision, AssemblyKind, Cycle, CycleTerritory, Delegate, Phase
 from nodes.activities import attachment_check
 from redplypp.money import format_pesos
@@ -48,11 +48,6 @@ COUNT_FIELDS = ("attendance", *GENDER_FIELDS, *AGE_FIELDS)
 # An amount above this many pesos is a typo (too many zeros), not a decision.
 MAX_AMOUNT = 10**15
 MAX_RATING = Decimal("99999.99")
-
-
-def field_error(field: str, message: str, code: str) -> ValidationError:
-    """A refusal tied to a form field, keeping its ``code`` (a dict of plain messages would lose it)."""
-    return ValidationError({field: ValidationError(message, code=code)})
 
 
 def pesos(amount: int) -> str:
@@ -122,22 +117,22 @@ def check_counts(counts: dict[str, int | None]) -> None:
 
 def _check_assembly(cycle: Cycle, data: AssemblyInput) -> None:
     if data.kind not in AssemblyKind.values:
-        raise field_error("kind", _("Choose the kind of assembly from the list."), "kind")
+        raise invalid("kind", _("Choose the kind of assembly from the list."), "kind")
     if data.held_at is None:
-        raise field_error("held_at", _("Say when the assembly was held."), "held_at")
+        raise invalid("held_at", _("Say when the assembly was held."), "held_at")
     if not data.place.strip():
-        raise field_error("place", _("Say where the assembly was held."), "place")
+        raise invalid("place", _("Say where the assembly was held."), "place")
     if data.phase is not None and data.phase.cycle_id != cycle.pk:
-        raise field_error("phase", _("Choose a phase of this cycle."), "phase_of_other_cycle")
+        raise invalid("phase", _("Choose a phase of this cycle."), "phase_of_other_cycle")
     if data.unit is not None and data.unit.cycle_id != cycle.pk:
-        raise field_error("unit", _("Choose a territory taking part in this cycle."), "unit_of_other_cycle")
+        raise invalid("unit", _("Choose a territory taking part in this cycle."), "unit_of_other_cycle")
     if (
         data.phase is not None
         and data.unit is not None
         and not data.phase.for_all_units
         and not data.phase.units.filter(pk=data.unit.pk).exists()
     ):
-        raise field_error(
+        raise invalid(
             "unit",
             _("That phase does not take place in this territory: choose another phase or territory."),
             "unit_not_in_phase",
@@ -365,16 +360,16 @@ def delegate_add(
     cycle = lock(cycle)
     require_record(actor, cycle)
     if unit.cycle_id != cycle.pk:
-        raise field_error("unit", _("Choose a territory taking part in this cycle."), "unit_of_other_cycle")
+        raise invalid("unit", _("Choose a territory taking part in this cycle."), "unit_of_other_cycle")
     if not name.strip():
-        raise field_error("name", _("Write the delegate's name."), "name")
+        raise invalid("name", _("Write the delegate's name."), "name")
     if term_end < term_start:
-        raise field_error("term_end", _("The term cannot end before it starts."), "term_end_before_start")
+        raise invalid("term_end", _("The term cannot end before it starts."), "term_end_before_start")
     if assembly is not None:
         if assembly.cycle_id != cycle.pk:
-            raise field_error("assembly", _("Choose an assembly of this cycle."), "assembly_of_other_cycle")
+            raise invalid("assembly", _("Choose an assembly of this cycle."), "assembly_of_other_cycle")
         if assembly.unit_id is not None and assembly.unit_id != unit.pk:
-            raise field_error("assembly", _("That assembly was held in another territory."), "assembly_of_other_unit")
+            raise invalid("assembly", _("That assembly was held in another territory."), "assembly_of_other_unit")
     delegate = Delegate(
         cycle=cycle,
         unit=unit,

@@ -25,14 +25,13 @@ import io
 import unicodedata
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record, subject_of
 from accounts.models import User
-from cycles.guards import require
+from cycles.guards import invalid, require
 from cycles.models import DevelopmentPlan, PlanLevel, PlanLine
 from nodes.models import Municipality
 
@@ -46,11 +45,6 @@ PLAN_CSV_COLUMNS: dict[str, tuple[str, ...]] = {
 REQUIRED_COLUMNS = ("line_code", "line")
 CODE_MAX, NAME_MAX = 30, 300
 YEAR_MIN, YEAR_MAX = 1990, 2100
-
-
-def field_error(field: str, message: str, code: str) -> ValidationError:
-    """A refusal tied to a form field, keeping its ``code`` (a dict of plain messages would lose it)."""
-    return ValidationError({field: ValidationError(message, code=code)})
 
 
 def require_plans(actor: User, municipality: Municipality) -> None:
@@ -74,23 +68,23 @@ def plan_create(
     require_plans(actor, municipality)
     name = name.strip()
     if not name:
-        raise field_error("name", _("Write the plan's name."), "name")
+        raise invalid("name", _("Write the plan's name."), "name")
     if len(name) > 200:
-        raise field_error("name", _("The name is longer than 200 characters."), "name")
+        raise invalid("name", _("The name is longer than 200 characters."), "name")
     for field_name, year in (("start_year", start_year), ("end_year", end_year)):
         if not YEAR_MIN <= year <= YEAR_MAX:
-            raise field_error(
+            raise invalid(
                 field_name, _("Write a year between %(min)d and %(max)d.") % {"min": YEAR_MIN, "max": YEAR_MAX}, "year"
             )
     if end_year < start_year:
-        raise field_error("end_year", _("The plan cannot end before it starts."), "period_in_order")
+        raise invalid("end_year", _("The plan cannot end before it starts."), "period_in_order")
     try:
         with transaction.atomic():
             plan = DevelopmentPlan.objects.create(
                 municipality=municipality, name=name, start_year=start_year, end_year=end_year
             )
     except IntegrityError as error:
-        raise field_error(
+        raise invalid(
             "name",
             _("%(municipality)s already has a plan with this name.") % {"municipality": municipality.name},
             "duplicate_name",

@@ -22,8 +22,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import management_required, signed_in_user
@@ -39,6 +39,7 @@ from cycles.forms import (
     UnitsForm,
 )
 from cycles.forms_settings import VOTING_FORM_FIELDS, VotingForm
+from cycles.guards import pesos
 from cycles.labels import CAPABILITY_LABELS, STEP_LABELS
 from cycles.lifecycle import BLOCKER_MESSAGES
 from cycles.methodologies import METHODOLOGIES
@@ -55,7 +56,6 @@ from cycles.selectors import (
 from nodes.models import Municipality
 from nodes.selectors import reach_of, territory_flat
 from redplypp.forms import add_service_error
-from redplypp.money import format_pesos
 
 GET_POST = require_http_methods(["GET", "POST"])
 PAGE_SIZE = 50
@@ -103,10 +103,6 @@ def _codes(error: ValidationError) -> set[str]:
     if hasattr(error, "error_dict"):
         return {e.code or "" for errors in error.error_dict.values() for e in errors}
     return {e.code or "" for e in error.error_list}
-
-
-def _pesos(amount: int) -> str:
-    return format_pesos(amount, language=get_language() or "es")
 
 
 def wizard_context(cycle: Cycle, current: str, **extra: Any) -> dict[str, Any]:
@@ -310,7 +306,7 @@ def split_message(split: Split, units: list[CycleTerritory], rounding_unit: int)
             "The formula assigned %(amount)s among %(count)d territories.",
             len(split.amounts),
         )
-        % {"amount": _pesos(split.assigned), "count": len(split.amounts)}
+        % {"amount": pesos(split.assigned), "count": len(split.amounts)}
     ]
     if split.extra_unit_to:
         parts.append(
@@ -322,7 +318,7 @@ def split_message(split: Split, units: list[CycleTerritory], rounding_unit: int)
                 len(split.extra_unit_to),
             )
             % {
-                "unit": _pesos(rounding_unit),
+                "unit": pesos(rounding_unit),
                 "count": len(split.extra_unit_to),
                 "names": ", ".join(names.get(key, str(key)) for key in split.extra_unit_to),
             }
@@ -332,7 +328,7 @@ def split_message(split: Split, units: list[CycleTerritory], rounding_unit: int)
     if split.unassigned:
         parts.append(
             _("%(amount)s stayed unassigned: it is less than one rounding unit of %(unit)s.")
-            % {"amount": _pesos(split.unassigned), "unit": _pesos(rounding_unit)}
+            % {"amount": pesos(split.unassigned), "unit": pesos(rounding_unit)}
         )
     else:
         parts.append(_("Nothing of the amount split stayed unassigned."))

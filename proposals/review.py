@@ -25,13 +25,14 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record, subject_of
 from accounts.models import User
+from cycles.guards import invalid, refuse
 from cycles.models import Cycle
 from cycles.phases import Capability
 from cycles.selectors import capability_open
 from nodes.models import Membership, Role
 from proposals.models import MAX_COST, Follower, Proposal, Review, Status, Support, Verdict
 from proposals.notifications import notify_state_change
-from proposals.services import invalid, refuse, send_to_review_if_due, set_status
+from proposals.services import send_to_review_if_due, set_status
 
 # A BPIN (Banco de Programas y Proyectos de Inversión Nacional) code is a string of
 # digits, 13 or 15 of them as issued today; older and territorial banks vary, so the

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record, subject_of
 from accounts.models import User
+from cycles.guards import invalid, refuse
 from cycles.models import Cycle, CycleTerritory, PlanLine
 from cycles.phases import Capability
 from cycles.selectors import capability_open, cycle_windows
@@ -64,14 +65,6 @@ MAX_ATTACHMENTS = 5
 # In review is editable while ``propose`` is open: without a support threshold a
 # submitted proposal is in review at once, and its author may still correct it.
 EDITABLE = (Status.DRAFT, Status.SUBMITTED, Status.IN_REVIEW, Status.NEEDS_CHANGES)
-
-
-def refuse(message: str, code: str) -> ValidationError:
-    return ValidationError(message, code=code)
-
-
-def invalid(field: str, message: str, code: str) -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code)})
 
 
 @dataclass(frozen=True)
