@@ -23,7 +23,7 @@ from django.utils.translation import pgettext_lazy
 from accounts.models import DocumentType
 from cycles.labels import STEP_LABELS, phase_kind_choices
 from cycles.phases import Step
-from nodes.models import Department, Municipality, Organisation, Territory
+from nodes.models import ATTACHMENT_EXTENSIONS, Department, Municipality, Organisation, Territory
 
 
 class TsTzRange(Func):
@@ -538,9 +538,7 @@ class Assembly(models.Model):
 
     @property
     def minutes_scan_extension(self) -> str:
-        return {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}.get(
-            self.minutes_scan_type, ""
-        )
+        return ATTACHMENT_EXTENSIONS.get(self.minutes_scan_type, "")
 
 
 class AssemblyDecision(models.Model):

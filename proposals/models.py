@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cycles.models import Cycle, CycleTerritory, PlanLine
-from nodes.models import Organisation
+from nodes.models import ATTACHMENT_EXTENSIONS, Organisation
 
 MAX_COST = 10**15  # pesos; more is a typo in the number of zeros
 
@@ -212,8 +212,8 @@ class StateChange(models.Model):
 
 
 def attachment_path(instance: ProposalAttachment, filename: str) -> str:
-    extension = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
-    return f"proposals/{instance.uploaded_at:%Y}/{uuid.uuid4().hex}{extension.get(instance.content_type, '')}"
+    extension = ATTACHMENT_EXTENSIONS.get(instance.content_type, "")
+    return f"proposals/{instance.uploaded_at:%Y}/{uuid.uuid4().hex}{extension}"
 
 
 class ProposalAttachment(models.Model):
