@@ -25,12 +25,17 @@ def cycle_windows(cycle: Cycle) -> list[Window]:
     return [phase_window(p) for p in cycle.phases.prefetch_related("units").order_by("starts_at", "pk")]
 
 
-def capability_open(cycle: Cycle, capability: Capability, now: datetime, unit: CycleTerritory | None = None) -> bool:
-    """The one question features ask: is ``capability`` open now (for this territory)?
-    Only published cycles open anything."""
+def open_capabilities(cycle: Cycle, now: datetime, unit: CycleTerritory | None = None) -> frozenset[Capability]:
+    """Everything open now (for this territory), for a page that asks several questions
+    at once (two queries). Only published cycles open anything."""
     if not cycle.is_published:
-        return False
-    return capability in capabilities_at(cycle_windows(cycle), now, unit.pk if unit else None)
+        return frozenset()
+    return capabilities_at(cycle_windows(cycle), now, unit.pk if unit else None)
+
+
+def capability_open(cycle: Cycle, capability: Capability, now: datetime, unit: CycleTerritory | None = None) -> bool:
+    """The one question features ask: is ``capability`` open now (for this territory)?"""
+    return capability in open_capabilities(cycle, now, unit)
 
 
 def cycle_list(

@@ -40,7 +40,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_record, subject_of
 from accounts.models import User
 from cycles.phases import Capability
-from cycles.selectors import capability_open
+from cycles.selectors import open_capabilities
 from proposals.eligibility import refusal
 from proposals.models import Comment, CommentFlag, Follower, Proposal, Status
 from redplypp.ratelimit import take_slot
@@ -75,11 +75,14 @@ def public_name(user: User | None) -> str:
 # --- Who may comment -----------------------------------------------------------------
 
 
-def closed_reason(proposal: Proposal, now: datetime) -> str | None:
-    """Why nobody may comment on ``proposal`` at ``now`` (None: the conversation is open)."""
+def closed_reason(proposal: Proposal, now: datetime, opened: frozenset[Capability] | None = None) -> str | None:
+    """Why nobody may comment on ``proposal`` at ``now`` (None: the conversation is open).
+    ``opened``: what is open now in its territory, when the caller has read it already."""
     if proposal.status not in OPEN_STATUSES:
         return _("This proposal no longer takes comments.")
-    if not capability_open(proposal.cycle, Capability.DELIBERATE, now, proposal.unit):
+    if opened is None:
+        opened = open_capabilities(proposal.cycle, now, proposal.unit)
+    if Capability.DELIBERATE not in opened:
         return _("Comments are not open in this territory now.")
     return None
 
@@ -272,13 +275,15 @@ class Discussion:
     max_body: int = MAX_BODY
 
 
-def discussion_context(*, proposal: Proposal, viewer: User | Any) -> dict[str, Any]:
+def discussion_context(
+    *, proposal: Proposal, viewer: User | Any, opened: frozenset[Capability] | None = None
+) -> dict[str, Any]:
     """What templates/proposals/_discussion.html needs, for the proposal page: one key,
     ``discussion`` (a :class:`Discussion`), in a constant number of queries."""
     from proposals.forms_talk import CommentForm  # the forms module imports this one
 
     now = timezone.now()
-    closed = closed_reason(proposal, now)
+    closed = closed_reason(proposal, now, opened)
     comments = comment_thread(proposal)
     count = len(comments) + sum(len(getattr(c, "thread_replies", ())) for c in comments)
     signed_in = _signed_in(viewer)

@@ -157,11 +157,11 @@ class SupportBox:
     message_level: str = "success"
 
 
-def _support_reason(viewer: Any, proposal: Proposal, now: datetime) -> str:
+def _support_reason(viewer: Any, proposal: Proposal, now: datetime, opened: frozenset[Capability]) -> str:
     """Why ``viewer`` cannot support ``proposal`` now ("" if they can)."""
     if proposal.status not in (Status.SUBMITTED, Status.IN_REVIEW):
         return _("This proposal does not take supports now.")
-    if not cycle_selectors.capability_open(proposal.cycle, Capability.SUPPORT, now, proposal.unit):
+    if Capability.SUPPORT not in opened:
         return _("Supports are not open in this territory now.")
     if not viewer.is_authenticated:
         return ""  # the fragment offers to sign in
@@ -176,9 +176,14 @@ def _support_reason(viewer: Any, proposal: Proposal, now: datetime) -> str:
     return ""
 
 
-def _support_box(viewer: Any, proposal: Proposal, now: datetime, **extra: Any) -> SupportBox:
+def _support_box(
+    viewer: Any, proposal: Proposal, now: datetime, opened: frozenset[Capability] | None = None, **extra: Any
+) -> SupportBox:
+    """``opened``: the capabilities open now in the proposal's territory, when the caller has them."""
+    if opened is None:
+        opened = cycle_selectors.open_capabilities(proposal.cycle, now, proposal.unit)
     supported = viewer.is_authenticated and Support.objects.filter(proposal=proposal, user_id=viewer.pk).exists()
-    reason = "" if supported else _support_reason(viewer, proposal, now)
+    reason = "" if supported else _support_reason(viewer, proposal, now, opened)
     return SupportBox(
         proposal=proposal,
         supported=supported,
@@ -214,11 +219,12 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     viewer = request.user
     mine = viewer.is_authenticated and proposal.author_id == viewer.pk and not proposal.on_paper
-    open_to_propose = cycle_selectors.capability_open(proposal.cycle, Capability.PROPOSE, now, proposal.unit)
+    opened = cycle_selectors.open_capabilities(proposal.cycle, now, proposal.unit)  # one read of the calendar
+    open_to_propose = Capability.PROPOSE in opened
     context: dict[str, Any] = {
         "proposal": proposal,
         "cycle": proposal.cycle,
-        "support": _support_box(viewer, proposal, now),
+        "support": _support_box(viewer, proposal, now, opened),
         "mine": mine,
         "can_edit": mine
         and proposal.status in services.EDITABLE
@@ -230,7 +236,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "reviews": list(proposal.reviews.all()),
         "attachments": list(proposal.attachments.all()),
     }
-    context.update(discussion_context(proposal=proposal, viewer=viewer))
+    context.update(discussion_context(proposal=proposal, viewer=viewer, opened=opened))
     context.update(execution_context(proposal=proposal))
     return render(request, "proposals/proposal_detail.html", context)
 

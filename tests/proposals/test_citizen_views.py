@@ -584,3 +584,14 @@ def test_once_proposals_close_the_author_is_told_instead_of_getting_the_edit_for
     response = signed_in(client, author).get(url("proposal-edit", pk=proposal.pk))
     assert "form" not in response.context
     assert "Proposals are closed in this cycle, and no new period to propose is planned." in text_of(response)
+
+
+def test_the_proposal_page_reads_the_cycle_calendar_once(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cycle = make_cycle("52001", methodology="bogota", published=True)
+    proposal = proposal_in(cycle, status=Status.SUBMITTED)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(proposal.get_absolute_url()).status_code == 200
+    assert sum('FROM "cycles_phase"' in q["sql"] for q in queries.captured_queries) == 1
