@@ -87,6 +87,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "redplypp.unavailable.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -125,7 +126,9 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {
-        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")))
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")), conn_health_checks=True
+        )
     }
     if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured("PostgreSQL is the only database engine this platform supports.")
@@ -299,4 +302,5 @@ LOGGING = {
 CELERY_BEAT_SCHEDULE = {
     "audit-verify-nightly": {"task": "accounts.tasks.audit_verify_task", "schedule": 24 * 60 * 60},
     "cycles-advance": {"task": "cycles.tasks.cycles_advance_all_task", "schedule": 5 * 60},
+    "ballots-seal": {"task": "voting.tasks.ballot_chain_seal_all_task", "schedule": 60},
 }

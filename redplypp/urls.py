@@ -26,12 +26,17 @@ urlpatterns += i18n_patterns(
     path("propuestas/conversacion/", include("proposals.urls_talk")),
     path("gestion/propuestas/", include("proposals.urls_manage")),
     path("ejecucion/", include("proposals.urls_execution")),
+    path("votar/", include("voting.urls")),
+    path("votar/api/", include("voting.urls_api")),
+    path("gestion/votacion/", include("voting.urls_manage")),
+    path("mesa/", include("voting.urls_station")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )
 
 handler403 = "redplypp.views.permission_denied"
 handler404 = "redplypp.views.page_not_found"
+handler500 = "redplypp.unavailable.server_error"
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -193,6 +193,15 @@ from tests.proposals.matrix_talk import ROWS as _PROPOSALS_TALK  # noqa: E402
 for _rows in (_PROPOSALS_CITIZEN, _PROPOSALS_TALK, _PROPOSALS_MANAGE, _PROPOSALS_EXECUTION):
     MATRIX.update(_rows)
 
+# Voting: likewise.
+from tests.voting.matrix_api import ROWS as _VOTING_API  # noqa: E402
+from tests.voting.matrix_citizen import ROWS as _VOTING_CITIZEN  # noqa: E402
+from tests.voting.matrix_manage import ROWS as _VOTING_MANAGE  # noqa: E402
+from tests.voting.matrix_station import ROWS as _VOTING_STATION  # noqa: E402
+
+for _rows in (_VOTING_CITIZEN, _VOTING_API, _VOTING_MANAGE, _VOTING_STATION):
+    MATRIX.update(_rows)
+
 # The admin is one gate (MFAAdminSite.has_permission) in front of all its URLs:
 # every admin URL is covered by this row, checked on the index and a model list.
 ADMIN = {"anonymous": LOGIN, "user": 403, "citizen": 403, "staff": MFA, "staff_mfa": 200}

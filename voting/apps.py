@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class VotingConfig(AppConfig):
     name = "voting"
     verbose_name = _("Voting")
+
+    def ready(self) -> None:
+        # Registers the followers of the close-voting step (sealing, counting).
+        import voting.services  # noqa: F401

@@ -1,0 +1,148 @@
+"""Who may vote in a cycle, online or at a station, and why not.
+
+Online: everything ``proposals.eligibility.refusal`` asks (verified e-mail,
+citizen identity, accepted document, age on the voting day, residence), then
+the cycle's census list when it has one, then who decides: delegates vote
+for their own territory; where an assembly decides there is no ballot. The
+territory is the one the person declared for the cycle (``Participation``);
+without one they are asked to choose (``NeedsTerritory``).
+
+At a station the officer has the person's document in hand: the same rules
+are checked from what they key in (``person_refusal``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.identity import InvalidDocument, document_hash
+from accounts.models import User
+from cycles.models import Cycle, CycleTerritory, DecidedBy, Delegate, Residence
+from proposals.eligibility import age_on, identity_of, refusal
+from proposals.models import Participation
+from voting.errors import NeedsTerritory, NotEligible
+from voting.models import CensusEntry, Channel
+
+
+@dataclass(frozen=True, slots=True)
+class Voter:
+    """A person about to vote, already found eligible."""
+
+    key: str  # keyed hash of the document (the roll's ``voter_key``)
+    unit_id: int
+    delegate_id: int | None = None
+    user_id: int | None = None  # the account, when voting online
+
+
+def voter_key(document_type: str, number: str) -> str:
+    """The roll's key for a document typed at a station (``InvalidDocument`` when implausible)."""
+    return document_hash(document_type, number, key=settings.IDENTITY_HASH_KEY)
+
+
+def _no_ballot(cycle: Cycle) -> None:
+    if cycle.voting.decided_by == DecidedBy.ASSEMBLY:
+        raise NotEligible(
+            _("In this cycle the territorial assemblies decide: there is no ballot. See the cycle page for them."),
+            "assembly_decides",
+        )
+
+
+def _delegate_of(cycle: Cycle, today: date, *, user: User | None = None, pk: int | None = None) -> Delegate | None:
+    delegates = Delegate.objects.filter(cycle=cycle, term_start__lte=today, term_end__gte=today)
+    if user is not None:
+        delegates = delegates.filter(user_id=user.pk)
+    else:
+        delegates = delegates.filter(pk=pk)
+    return delegates.first()
+
+
+def online_voter(user: User, cycle: Cycle, now: datetime) -> Voter:
+    """The voter ``user`` is in ``cycle``, or ``NotEligible`` / ``NeedsTerritory`` saying why not."""
+    today = timezone.localdate(now)
+    _no_ballot(cycle)
+    reason = refusal(user, cycle, today)
+    if reason is not None:
+        raise NotEligible(reason, "not_eligible")
+    if not cycle.voting.online:
+        raise NotEligible(
+            _("This cycle votes in person only: go to a polling station with your document."), "in_person_only"
+        )
+    identity = identity_of(user)
+    assert identity is not None  # refusal() said so
+    if cycle.voting.census_required and not on_census(cycle, identity.document_hash):
+        raise NotEligible(
+            _("Your document is not on this cycle's census list. Ask the organisers of the cycle to check it."),
+            "not_on_census",
+        )
+    if cycle.voting.decided_by == DecidedBy.DELEGATES:
+        delegate = _delegate_of(cycle, today, user=user)
+        if delegate is None:
+            raise NotEligible(
+                _(
+                    "In this cycle the elected delegates of each territory vote. "
+                    "If you are one, ask the organisers to link your delegation to your account."
+                ),
+                "delegates_only",
+            )
+        return Voter(key=identity.document_hash, unit_id=delegate.unit_id, delegate_id=delegate.pk, user_id=user.pk)
+    unit_id = Participation.objects.filter(cycle=cycle, user_id=user.pk).values_list("unit_id", flat=True).first()
+    if unit_id is None:
+        raise NeedsTerritory(_("Choose the territory where you live to see its ballot."), "choose_territory")
+    return Voter(key=identity.document_hash, unit_id=unit_id, user_id=user.pk)
+
+
+def on_census(cycle: Cycle, document_hash_: str) -> bool:
+    return CensusEntry.objects.filter(cycle=cycle, document_hash=document_hash_).exists()
+
+
+@dataclass(frozen=True, slots=True)
+class PersonAtStation:
+    """What an officer keys in from the document the person shows."""
+
+    document_type: str
+    document_number: str
+    birth_date: date
+    lives_there: bool  # the person says they live in the municipality / territory
+    delegate_id: int | None = None
+
+
+def person_refusal(cycle: Cycle, unit: CycleTerritory, person: PersonAtStation, today: date) -> str | None:
+    """Why the person at a station may not vote in ``unit`` (None: they may)."""
+    voting = cycle.voting
+    if voting.decided_by == DecidedBy.ASSEMBLY:
+        return _("In this cycle the territorial assemblies decide: there is no ballot.")
+    if person.document_type not in voting.accepted_documents:
+        return _("This cycle does not accept this kind of document.")
+    try:
+        key = voter_key(person.document_type, person.document_number)
+    except InvalidDocument:
+        return _("Check the document number: it is not valid for this kind of document.")
+    if age_on(person.birth_date, today) < voting.min_age:
+        return _("This cycle is for people aged %(age)d or more.") % {"age": voting.min_age}
+    if voting.residence != Residence.NONE and not person.lives_there:
+        return _("This cycle is for people who live in %(place)s.") % {
+            "place": unit if voting.residence == Residence.TERRITORY else (cycle.municipality or cycle.department)
+        }
+    if voting.census_required and not on_census(cycle, key):
+        return _("The document is not on this cycle's census list.")
+    if voting.decided_by == DecidedBy.DELEGATES:
+        delegate = _delegate_of(cycle, today, pk=person.delegate_id) if person.delegate_id else None
+        if delegate is None or delegate.unit_id != unit.pk:
+            return _("In this cycle only the elected delegates of the territory vote: choose the delegate from the list.")
+    return None
+
+
+def already_voted_message(channel: str, *, own: bool) -> str:
+    """What to say when the roll already has the person (``own``: to the voter themself)."""
+    if own:
+        if channel == Channel.ONLINE:
+            return _("You have already voted online in this cycle. Each person votes once.")
+        return _("You have already voted at a polling station in this cycle. Each person votes once.")
+    if channel == Channel.ONLINE:
+        return _("This person has already voted online in this cycle. Each person votes once.")
+    return _("This person has already voted at a polling station in this cycle. Each person votes once.")

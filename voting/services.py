@@ -1,0 +1,461 @@
+"""Casting, replacing and sealing ballots.
+
+``ballot_cast`` writes the roll entry and the ballot in one transaction. The
+roll's unique index (cycle, voter) is the only judge of "already voted": the
+insert is ``ON CONFLICT DO NOTHING``, so two requests at once wait for each
+other in PostgreSQL and exactly one inserts. A retry of a submission that
+already succeeded (same voter, same submission id) gets the same receipt,
+since receipts are derived from the submission (see ``voting.chain``).
+
+Ballots enter the hash chain later, in ``ballot_chain_seal``: a sealer takes
+the unsealed ballots in the order of their random ids, so chain positions do
+not follow the order people voted in, and rewriting the rows gives them a
+transaction id of their own (the cast transaction's id, visible in
+PostgreSQL's ``xmin``, would otherwise tie each ballot to its roll entry).
+Sealing runs shortly after casts (a task), every minute (beat), and when the
+vote closes.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from hashlib import sha256
+
+from django.conf import settings
+from django.core.cache import cache as shared_cache
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cycles.lifecycle import on_step
+from cycles.models import Cycle, CycleStep, CycleTerritory, VotingSettings
+from cycles.phases import Capability, Step, Window, capabilities_at
+from cycles.selectors import cycle_windows
+from proposals.models import Proposal, Status
+from voting import chain
+from voting.ballots import BallotKind, BallotProblem, BallotRules, Choice, ballot_check, canonical, from_canonical
+from voting.eligibility import Voter, already_voted_message
+from voting.errors import AlreadyVoted, BadBallot, BadReceipt, NotEligible, VotingClosed
+from voting.models import Ballot, BallotChain, BallotStart, Channel, Station, VoterRollEntry
+
+logger = logging.getLogger(__name__)
+
+SEAL_DELAY_SECONDS = 10
+SEAL_BATCH = 20_000
+
+
+@cache
+def _key() -> bytes:
+    """The key for receipts and roll digests, derived from the identity key (never stored)."""
+    return hmac.new(settings.IDENTITY_HASH_KEY.encode(), b"voting receipts", sha256).digest()
+
+
+def _digest(purpose: str, value: str) -> str:
+    return chain.keyed_digest(_key(), purpose, value)
+
+
+# --- What the ballot of a territory holds --------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BallotContext:
+    """Everything casting needs to know about one territory's ballot."""
+
+    cycle_id: int
+    unit_id: int
+    published: bool
+    windows: tuple[Window, ...]
+    rules: BallotRules
+    costs: dict[int, int]  # viable proposal id -> cost (after review when reviewed)
+    online: bool
+    replaceable: bool
+
+    def vote_open(self, now: datetime) -> bool:
+        return self.published and Capability.VOTE in capabilities_at(list(self.windows), now, self.unit_id)
+
+
+def rules_for(voting: VotingSettings, unit: CycleTerritory) -> BallotRules:
+    return BallotRules(
+        kind=BallotKind(voting.ballot_type),
+        min_selections=voting.min_selections,
+        max_selections=voting.max_selections,
+        envelope=unit.amount,
+        wallet_amount=voting.wallet_amount,
+        wallet_block=voting.wallet_block,
+    )
+
+
+def ballot_proposals(cycle: Cycle, unit: CycleTerritory) -> list[Proposal]:
+    """The proposals on ``unit``'s ballot: viable ones of that territory, by code."""
+    return list(
+        Proposal.objects.filter(cycle=cycle, unit=unit, status=Status.VIABLE)
+        .select_related("sector")
+        .order_by("pk")
+    )
+
+
+def cost_of(proposal: Proposal) -> int:
+    return proposal.adjusted_cost if proposal.adjusted_cost is not None else proposal.estimated_cost
+
+
+def ballot_context(cycle: Cycle, unit: CycleTerritory) -> BallotContext:
+    """The ballot of ``unit`` (three queries)."""
+    rows = Proposal.objects.filter(cycle=cycle, unit=unit, status=Status.VIABLE).values_list(
+        "pk", "estimated_cost", "adjusted_cost"
+    )
+    costs = {pk: estimated if adjusted is None else adjusted for pk, estimated, adjusted in rows}
+    voting = cycle.voting
+    return BallotContext(
+        cycle_id=cycle.pk,
+        unit_id=unit.pk,
+        published=cycle.is_published,
+        windows=tuple(cycle_windows(cycle)),
+        rules=rules_for(voting, unit),
+        costs=costs,
+        online=voting.online,
+        replaceable=voting.ballot_replaceable,
+    )
+
+
+def ballot_validate(context: BallotContext, choices: Sequence[Choice]) -> tuple[Choice, ...]:
+    try:
+        return ballot_check(context.rules, choices, context.costs)
+    except BallotProblem as problem:
+        raise BadBallot(problem) from problem
+
+
+def _require_open(context: BallotContext, now: datetime) -> None:
+    if not context.vote_open(now):
+        raise VotingClosed(_("Voting is not open for this territory now. The cycle page says when it is."), "closed")
+
+
+def _refuse_if_closed(cycle_id: int) -> None:
+    """Inside the cast transaction, after the roll insert has key-share locked the cycle
+    row: a close-voting step that committed before us is seen here, and one that has not
+    committed yet waits for us (it locks the cycle row for update)."""
+    if CycleStep.objects.filter(cycle_id=cycle_id, step=Step.CLOSE_VOTING).exists():
+        raise VotingClosed(_("Voting has closed in this cycle."), "closed")
+
+
+# --- Casting -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    code: str
+    choices: tuple[Choice, ...]
+    repeated: bool = False  # a retry of a submission already in the box
+
+
+_ROLL_INSERT = """
+    INSERT INTO voting_voterrollentry
+        (id, cycle_id, voter_key, unit_id, channel, station_id, delegate_id, voted_on,
+         submission_digest, receipt_token, replacements)
+    VALUES (gen_random_uuid(), %s, %s, %s, %s, %s, %s, %s, %s, %s, 0)
+    ON CONFLICT DO NOTHING
+    RETURNING id
+"""
+
+
+def _roll_insert(
+    *, cycle_id: int, voter: Voter, channel: str, station_id: int | None, day: object, submission: str, token: str
+) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _ROLL_INSERT,
+            [cycle_id, voter.key, voter.unit_id, channel, station_id, voter.delegate_id, day, submission, token],
+        )
+        return cursor.fetchone() is not None
+
+
+def _existing_entry(cycle_id: int, voter: Voter) -> VoterRollEntry | None:
+    entries = VoterRollEntry.objects.filter(cycle_id=cycle_id, voter_key=voter.key)
+    entry = entries.first()
+    if entry is None and voter.delegate_id is not None:
+        entry = VoterRollEntry.objects.filter(cycle_id=cycle_id, delegate_id=voter.delegate_id).first()
+    return entry
+
+
+def _repeat(code: str) -> Receipt:
+    selections = Ballot.objects.filter(receipt_digest=chain.receipt_digest(code)).values_list("selections", flat=True)
+    return Receipt(code=code, choices=from_canonical(selections.first() or []), repeated=True)
+
+
+def ballot_cast(
+    *,
+    cycle: Cycle,
+    unit: CycleTerritory,
+    voter: Voter,
+    choices: Sequence[Choice],
+    submission: str,
+    channel: str = Channel.ONLINE,
+    station: Station | None = None,
+    now: datetime | None = None,
+    context: BallotContext | None = None,
+) -> Receipt:
+    """Put ``voter``'s ballot in the box and mark them in the roll, atomically.
+
+    ``voter`` has been found eligible (``voting.eligibility``) for ``unit``;
+    ``submission`` is the id the client generated for this ballot (a form's
+    hidden field, the API's ``submission_id``). Raises ``VotingClosed``,
+    ``NotEligible`` (online voting off), ``BadBallot`` or ``AlreadyVoted``;
+    a retry of the same submission returns the first receipt with
+    ``repeated=True``. Schedules the sealer and, online, clears the
+    reminder marker.
+    """
+    now = now or timezone.now()
+    if voter.unit_id != unit.pk or unit.cycle_id != cycle.pk:
+        raise NotEligible(_("You vote in your own territory only."), "other_territory")
+    context = context or ballot_context(cycle, unit)
+    _require_open(context, now)
+    if channel == Channel.ONLINE and not context.online:
+        raise NotEligible(_("This cycle votes in person only: go to a polling station."), "in_person_only")
+    if channel != Channel.ONLINE and station is None:
+        raise NotEligible(_("A ballot cast at a station names the station."), "no_station")
+    ballot = ballot_validate(context, choices)
+    code = chain.receipt_code(_key(), cycle=cycle.pk, voter=voter.key, submission=submission)
+    submitted = _digest("submission", submission) if submission else ""
+    with transaction.atomic():
+        inserted = _roll_insert(
+            cycle_id=cycle.pk,
+            voter=voter,
+            channel=channel,
+            station_id=station.pk if station else None,
+            day=timezone.localdate(now),
+            submission=submitted,
+            token=_digest("replace", chain.normalise_receipt(code)),
+        )
+        if not inserted:
+            entry = _existing_entry(cycle.pk, voter)
+            if entry is not None and submitted and hmac.compare_digest(entry.submission_digest, submitted):
+                return _repeat(code)
+            raise AlreadyVoted(
+                already_voted_message(entry.channel if entry else Channel.ONLINE, own=channel == Channel.ONLINE),
+                "already_voted",
+            )
+        Ballot.objects.create(
+            cycle_id=cycle.pk,
+            unit_id=unit.pk,
+            channel=channel,
+            selections=canonical(ballot),
+            receipt_digest=chain.receipt_digest(code),
+        )
+        _refuse_if_closed(cycle.pk)
+        if voter.user_id is not None:
+            BallotStart.objects.filter(cycle_id=cycle.pk, user_id=voter.user_id).delete()
+        transaction.on_commit(lambda: seal_soon(cycle.pk), robust=True)
+    return Receipt(code=code, choices=ballot)
+
+
+def ballot_replace(
+    *,
+    cycle: Cycle,
+    unit: CycleTerritory,
+    voter: Voter,
+    receipt: str,
+    choices: Sequence[Choice],
+    submission: str,
+    now: datetime | None = None,
+) -> Receipt:
+    """Replace the online ballot whose receipt ``voter`` holds, before the close.
+
+    The new ballot names the old one by receipt digest (counting skips the
+    old one); nothing of the old row changes. Raises ``NotEligible`` when
+    the cycle does not allow it or the ballot was cast at a station,
+    ``BadReceipt`` when the receipt is not this voter's current one.
+    """
+    now = now or timezone.now()
+    context = ballot_context(cycle, unit)
+    if not context.replaceable:
+        raise NotEligible(_("In this cycle a ballot cannot be replaced once cast."), "not_replaceable")
+    _require_open(context, now)
+    ballot = ballot_validate(context, choices)
+    code = chain.receipt_code(_key(), cycle=cycle.pk, voter=voter.key, submission=submission)
+    submitted = _digest("submission", submission)
+    with transaction.atomic():
+        entry = VoterRollEntry.objects.select_for_update().filter(cycle_id=cycle.pk, voter_key=voter.key).first()
+        if entry is None:
+            raise BadReceipt(_("You have not voted in this cycle yet."), "not_voted")
+        if hmac.compare_digest(entry.submission_digest, submitted):
+            return _repeat(code)
+        if entry.channel != Channel.ONLINE:
+            raise NotEligible(_("A ballot cast at a polling station cannot be replaced."), "in_person")
+        old = chain.normalise_receipt(receipt)
+        if not old or not hmac.compare_digest(entry.receipt_token, _digest("replace", old)):
+            raise BadReceipt(_("This is not the receipt of your current ballot. Check the code."), "wrong_receipt")
+        Ballot.objects.create(
+            cycle_id=cycle.pk,
+            unit_id=entry.unit_id,
+            channel=Channel.ONLINE,
+            selections=canonical(ballot),
+            receipt_digest=chain.receipt_digest(code),
+            replaces_digest=chain.receipt_digest(old),
+        )
+        entry.submission_digest = submitted
+        entry.receipt_token = _digest("replace", chain.normalise_receipt(code))
+        entry.replacements += 1
+        entry.save(update_fields=["submission_digest", "receipt_token", "replacements"])
+        _refuse_if_closed(cycle.pk)
+        transaction.on_commit(lambda: seal_soon(cycle.pk), robust=True)
+    return Receipt(code=code, choices=ballot)
+
+
+def ballot_start(*, cycle: Cycle, user_id: int, now: datetime) -> None:
+    """Remember that ``user_id`` opened their ballot (for one reminder before the close)."""
+    BallotStart.objects.get_or_create(cycle=cycle, user_id=user_id, defaults={"started_at": now})
+
+
+# --- Receipts ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptStatus:
+    cycle_id: int
+    unit_id: int
+    choices: tuple[Choice, ...]
+    position: int | None  # None until sealed
+    ballot_hash: str
+    replaced: bool  # a later ballot of the same voter replaced this one
+
+
+def receipt_lookup(code: str) -> ReceiptStatus:
+    """The ballot a receipt stands for (``BadReceipt`` when there is none)."""
+    if not chain.normalise_receipt(code):
+        raise BadReceipt(_("A receipt code has 20 letters and digits, like ABCD-EFGH-IJKL-MNOP-QRST."), "format")
+    digest = chain.receipt_digest(code)
+    ballot = Ballot.objects.filter(receipt_digest=digest).first()
+    if ballot is None:
+        raise BadReceipt(_("No ballot has this receipt. Check the code as it was shown to you."), "unknown")
+    return ReceiptStatus(
+        cycle_id=ballot.cycle_id,
+        unit_id=ballot.unit_id,
+        choices=from_canonical(ballot.selections),
+        position=ballot.position,
+        ballot_hash=ballot.ballot_hash,
+        replaced=Ballot.objects.filter(replaces_digest=digest).exists(),
+    )
+
+
+# --- The chain ---------------------------------------------------------------------
+
+
+def _link(row: dict[str, object], position: int) -> chain.ChainLink:
+    return chain.ChainLink(
+        position=position,
+        unit=int(row["unit_id"]),  # type: ignore[call-overload]
+        channel=str(row["channel"]),
+        selections=row["selections"],  # type: ignore[arg-type]
+        receipt_digest=str(row["receipt_digest"] or ""),
+        replaces_digest=str(row["replaces_digest"] or ""),
+        batch=row["batch_id"],  # type: ignore[arg-type]
+    )
+
+
+_LINK_FIELDS = ("id", "unit_id", "channel", "selections", "receipt_digest", "replaces_digest", "batch_id")
+
+
+def ballot_chain_seal(*, cycle_id: int, now: datetime | None = None, limit: int = SEAL_BATCH) -> int:
+    """Give the unsealed ballots of a cycle their chain positions and hashes; return how many.
+
+    Locks the cycle's ``BallotChain`` row (one sealer at a time), takes up to
+    ``limit`` unsealed ballots in random-id order and chains them after the head.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO voting_ballotchain (cycle_id, length, head) VALUES (%s, 0, %s) ON CONFLICT DO NOTHING",
+                [cycle_id, chain.GENESIS],
+            )
+        head = BallotChain.objects.select_for_update().get(cycle_id=cycle_id)
+        rows = list(
+            Ballot.objects.filter(cycle_id=cycle_id, position__isnull=True).order_by("id").values(*_LINK_FIELDS)[:limit]
+        )
+        if not rows:
+            return 0
+        updates: list[tuple[object, int, str, str]] = []
+        previous, position = head.head, head.length
+        for row in rows:
+            position += 1
+            digest = chain.ballot_hash(previous, cycle_id, _link(row, position))
+            updates.append((row["id"], position, previous, digest))
+            previous = digest
+        with connection.cursor() as cursor:
+            for start in range(0, len(updates), 1000):
+                part = updates[start : start + 1000]
+                values = ", ".join(["(%s::uuid, %s::bigint, %s, %s)"] * len(part))
+                cursor.execute(
+                    f"UPDATE voting_ballot AS b SET position = v.position, previous_hash = v.previous, "  # noqa: S608
+                    f"ballot_hash = v.digest FROM (VALUES {values}) AS v(id, position, previous, digest) "
+                    "WHERE b.id = v.id",
+                    [value for update in part for value in update],
+                )
+        head.length, head.head, head.sealed_at = position, previous, now
+        head.save(update_fields=["length", "head", "sealed_at"])
+    return len(rows)
+
+
+def seal_soon(cycle_id: int) -> None:
+    """Queue one sealing of ``cycle_id`` in the next seconds (at most one pending per cycle)."""
+    from voting.tasks import ballot_chain_seal_task
+
+    if shared_cache.add(f"voting:seal:{cycle_id}", 1, SEAL_DELAY_SECONDS):
+        ballot_chain_seal_task.apply_async(kwargs={"cycle_id": cycle_id}, countdown=SEAL_DELAY_SECONDS)
+
+
+def ballot_chain_seal_all(*, now: datetime | None = None) -> dict[int, int]:
+    """Seal every cycle that has unsealed ballots (the periodic sweeper)."""
+    cycle_ids = Ballot.objects.filter(position__isnull=True).values_list("cycle_id", flat=True).distinct()
+    return {cycle_id: ballot_chain_seal(cycle_id=cycle_id, now=now) for cycle_id in list(cycle_ids)}
+
+
+@dataclass(frozen=True, slots=True)
+class ChainReport:
+    cycle_id: int
+    length: int
+    head: str
+    published_head: str
+    unsealed: int
+    faults: list[chain.ChainFault]
+
+    @property
+    def holds(self) -> bool:
+        return not self.faults and self.head == self.published_head
+
+
+def ballot_chain_verify(*, cycle_id: int) -> ChainReport:
+    """Recompute the chain of a cycle from the box (streams ballots in position order)."""
+    rows = (
+        Ballot.objects.filter(cycle_id=cycle_id, position__isnull=False)
+        .order_by("position")
+        .values(*_LINK_FIELDS, "position", "previous_hash", "ballot_hash")
+    )
+    links = [
+        (_link(row, int(row["position"])), str(row["previous_hash"]), str(row["ballot_hash"]))
+        for row in rows.iterator(chunk_size=5000)
+    ]
+    head, faults = chain.chain_verify(cycle_id, links)
+    stored = BallotChain.objects.filter(cycle_id=cycle_id).first()
+    published = stored.head if stored else chain.GENESIS
+    if stored is not None and stored.length != len(links):
+        faults.append(chain.ChainFault(stored.length, "length"))
+    return ChainReport(
+        cycle_id=cycle_id,
+        length=len(links),
+        head=head,
+        published_head=published,
+        unsealed=Ballot.objects.filter(cycle_id=cycle_id, position__isnull=True).count(),
+        faults=faults,
+    )
+
+
+@on_step(Step.CLOSE_VOTING)
+def _seal_at_close(*, cycle_id: int) -> None:
+    """Every ballot is in the chain once voting closes (before counting)."""
+    while ballot_chain_seal(cycle_id=cycle_id):
+        pass
