@@ -54,11 +54,7 @@ def _no_ballot(cycle: Cycle) -> None:
 
 def _delegate_of(cycle: Cycle, today: date, *, user: User | None = None, pk: int | None = None) -> Delegate | None:
     delegates = Delegate.objects.filter(cycle=cycle, term_start__lte=today, term_end__gte=today)
-    if user is not None:
-        delegates = delegates.filter(user_id=user.pk)
-    else:
-        delegates = delegates.filter(pk=pk)
-    return delegates.first()
+    return (delegates.filter(user_id=user.pk) if user is not None else delegates.filter(pk=pk or 0)).first()
 
 
 def online_voter(user: User, cycle: Cycle, now: datetime) -> Voter:
@@ -133,7 +129,9 @@ def person_refusal(cycle: Cycle, unit: CycleTerritory, person: PersonAtStation, 
     if voting.decided_by == DecidedBy.DELEGATES:
         delegate = _delegate_of(cycle, today, pk=person.delegate_id) if person.delegate_id else None
         if delegate is None or delegate.unit_id != unit.pk:
-            return _("In this cycle only the elected delegates of the territory vote: choose the delegate from the list.")
+            return _(
+                "In this cycle only the elected delegates of the territory vote: choose the delegate from the list."
+            )
     return None
 
 

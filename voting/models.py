@@ -245,9 +245,7 @@ class Ballot(models.Model):
             ),
         ]
         indexes = [
-            models.Index(
-                fields=["cycle"], condition=Q(position__isnull=True), name="ballot_unsealed_idx"
-            ),
+            models.Index(fields=["cycle"], condition=Q(position__isnull=True), name="ballot_unsealed_idx"),
         ]
 
     def __str__(self) -> str:

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import hmac
 import logging
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from hashlib import sha256
 
@@ -93,9 +94,7 @@ def rules_for(voting: VotingSettings, unit: CycleTerritory) -> BallotRules:
 def ballot_proposals(cycle: Cycle, unit: CycleTerritory) -> list[Proposal]:
     """The proposals on ``unit``'s ballot: viable ones of that territory, by code."""
     return list(
-        Proposal.objects.filter(cycle=cycle, unit=unit, status=Status.VIABLE)
-        .select_related("sector")
-        .order_by("pk")
+        Proposal.objects.filter(cycle=cycle, unit=unit, status=Status.VIABLE).select_related("sector").order_by("pk")
     )
 
 
@@ -162,8 +161,8 @@ _ROLL_INSERT = """
 """
 
 
-def _roll_insert(
-    *, cycle_id: int, voter: Voter, channel: str, station_id: int | None, day: object, submission: str, token: str
+def roll_insert(
+    *, cycle_id: int, voter: Voter, channel: str, station_id: int | None, day: date, submission: str, token: str
 ) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(
@@ -221,7 +220,7 @@ def ballot_cast(
     code = chain.receipt_code(_key(), cycle=cycle.pk, voter=voter.key, submission=submission)
     submitted = _digest("submission", submission) if submission else ""
     with transaction.atomic():
-        inserted = _roll_insert(
+        inserted = roll_insert(
             cycle_id=cycle.pk,
             voter=voter,
             channel=channel,
@@ -378,12 +377,12 @@ def ballot_chain_seal(*, cycle_id: int, now: datetime | None = None, limit: int 
         )
         if not rows:
             return 0
-        updates: list[tuple[object, int, str, str]] = []
+        updates: list[tuple[uuid.UUID, int, str, str]] = []
         previous, position = head.head, head.length
         for row in rows:
             position += 1
             digest = chain.ballot_hash(previous, cycle_id, _link(row, position))
-            updates.append((row["id"], position, previous, digest))
+            updates.append((uuid.UUID(str(row["id"])), position, previous, digest))
             previous = digest
         with connection.cursor() as cursor:
             for start in range(0, len(updates), 1000):
