@@ -303,4 +303,5 @@ CELERY_BEAT_SCHEDULE = {
     "audit-verify-nightly": {"task": "accounts.tasks.audit_verify_task", "schedule": 24 * 60 * 60},
     "cycles-advance": {"task": "cycles.tasks.cycles_advance_all_task", "schedule": 5 * 60},
     "ballots-seal": {"task": "voting.tasks.ballot_chain_seal_all_task", "schedule": 60},
+    "ballot-reminders": {"task": "voting.tasks.ballot_reminders_task", "schedule": 60 * 60},
 }

@@ -285,3 +285,35 @@ class BallotStart(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cycle_id} · {self.user_id}"
+
+
+class TerritoryResult(models.Model):
+    """The count of one territory's ballot: what the results pages and documents show.
+
+    ``outcome`` is the counting engine's ``Outcome.to_dict()`` (method,
+    tie-break, each proposal's votes and why it was or was not funded).
+    ``chain_length`` and ``chain_head`` are the sealed box the count read.
+    """
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="results", verbose_name=_("cycle"))
+    unit = models.ForeignKey(CycleTerritory, on_delete=models.PROTECT, related_name="+", verbose_name=_("territory"))
+    method = models.CharField(_("counting method"), max_length=40)
+    ballots = models.PositiveIntegerField(_("ballots counted"))
+    acta_ballots = models.PositiveIntegerField(_("ballots counted on site (actas)"), default=0)
+    blank = models.PositiveIntegerField(_("blank ballots"), default=0)
+    void = models.PositiveIntegerField(_("void ballots"), default=0)
+    budget = models.BigIntegerField(_("envelope (pesos)"))
+    spent = models.BigIntegerField(_("assigned (pesos)"))
+    chain_length = models.PositiveBigIntegerField(_("ballots in the chain"))
+    chain_head = models.CharField(_("chain head"), max_length=64)
+    outcome = models.JSONField(_("outcome"))
+    counted_at = models.DateTimeField(_("counted at"))
+
+    class Meta:
+        verbose_name = _("territory result")
+        verbose_name_plural = _("territory results")
+        ordering = ["cycle", "unit__position", "unit_id"]
+        constraints = [models.UniqueConstraint(fields=["cycle", "unit"], name="result_once_per_territory")]
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id} · {self.unit_id}"
