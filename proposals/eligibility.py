@@ -36,9 +36,15 @@ def refusal(user: User, cycle: Cycle, today: date) -> str | None:
     """Why ``user`` may not propose or support in ``cycle`` (None: they may)."""
     if not user.is_authenticated or not user.is_active:
         return _("Sign in to take part.")
-    if not EmailAddress.objects.filter(user=user, verified=True).exists():
+    verified = EmailAddress.objects.filter(user=user, verified=True).exists()
+    return refusal_for(identity_of(user) if verified else None, verified, cycle, today)
+
+
+def refusal_for(identity: CitizenIdentity | None, verified: bool, cycle: Cycle, today: date) -> str | None:
+    """``refusal`` from facts already read (an active account's identity and whether
+    its e-mail is verified), for callers that read them in one query."""
+    if not verified:
         return _("Confirm your e-mail address first: open the link we sent you.")
-    identity = identity_of(user)
     if identity is None:
         return _("Complete your citizen profile (document and date of birth) to take part.")
     settings_ = cycle.voting

@@ -145,6 +145,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
+# How long a web process keeps a territory's ballot (proposals, costs, calendar) in memory.
+VOTING_CONTEXT_SECONDS = float(os.environ.get("VOTING_CONTEXT_SECONDS", "5"))
+
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 # Without a broker, tasks run in the calling process (the embedded default).
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL

@@ -40,6 +40,13 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def ballots_read_fresh(settings):
+    """Tests change proposals and calendars between casts: no ballot kept in memory
+    (tests/voting/test_services_perf.py turns it on where it is the subject)."""
+    settings.VOTING_CONTEXT_SECONDS = 0
+
+
 @pytest.fixture(scope="session", autouse=True)
 def cache_of_this_worker(worker_id):
     """Parallel workers (pytest-xdist) share the Redis cache: each gets its own key prefix,

@@ -16,14 +16,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.db.models import Exists, OuterRef, Subquery, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.identity import InvalidDocument, document_hash
-from accounts.models import User
+from accounts.models import CitizenIdentity, User
 from cycles.models import Cycle, CycleTerritory, DecidedBy, Delegate, Residence
-from proposals.eligibility import age_on, identity_of, refusal
+from proposals.eligibility import age_on, refusal, refusal_for
 from proposals.models import Participation
 from voting.errors import NeedsTerritory, NotEligible
 from voting.models import CensusEntry, Channel
@@ -57,20 +59,41 @@ def _delegate_of(cycle: Cycle, today: date, *, user: User | None = None, pk: int
     return (delegates.filter(user_id=user.pk) if user is not None else delegates.filter(pk=pk or 0)).first()
 
 
+def _facts(user: User, cycle: Cycle) -> CitizenIdentity | None:
+    """The person's identity with what voting asks of it, in one query: whether the
+    e-mail is verified, the territory declared for the cycle, whether the document
+    is on the cycle's census list."""
+    census = CensusEntry.objects.filter(cycle=cycle, document_hash=OuterRef("document_hash"))
+    unit = Participation.objects.filter(cycle=cycle, user_id=OuterRef("user_id")).values("unit_id")[:1]
+    return (
+        CitizenIdentity.objects.filter(user_id=user.pk)
+        .annotate(
+            verified=Exists(EmailAddress.objects.filter(user_id=OuterRef("user_id"), verified=True)),
+            declared_unit=Subquery(unit),
+            listed=Exists(census) if cycle.voting.census_required else Value(True),
+        )
+        .first()
+    )
+
+
 def online_voter(user: User, cycle: Cycle, now: datetime) -> Voter:
-    """The voter ``user`` is in ``cycle``, or ``NotEligible`` / ``NeedsTerritory`` saying why not."""
+    """The voter ``user`` is in ``cycle``, or ``NotEligible`` / ``NeedsTerritory`` saying why not
+    (one query when the person may vote; ``cycle.voting`` must be loaded)."""
     today = timezone.localdate(now)
     _no_ballot(cycle)
-    reason = refusal(user, cycle, today)
+    if not user.is_authenticated or not user.is_active:
+        raise NotEligible(_("Sign in to take part."), "not_eligible")
+    identity = _facts(user, cycle)
+    verified = identity.verified if identity is not None else False  # type: ignore[attr-defined]
+    reason = refusal_for(identity, verified, cycle, today) if identity is not None else refusal(user, cycle, today)
     if reason is not None:
         raise NotEligible(reason, "not_eligible")
+    assert identity is not None
     if not cycle.voting.online:
         raise NotEligible(
             _("This cycle votes in person only: go to a polling station with your document."), "in_person_only"
         )
-    identity = identity_of(user)
-    assert identity is not None  # refusal() said so
-    if cycle.voting.census_required and not on_census(cycle, identity.document_hash):
+    if not identity.listed:  # type: ignore[attr-defined]
         raise NotEligible(
             _("Your document is not on this cycle's census list. Ask the organisers of the cycle to check it."),
             "not_on_census",
@@ -86,7 +109,7 @@ def online_voter(user: User, cycle: Cycle, now: datetime) -> Voter:
                 "delegates_only",
             )
         return Voter(key=identity.document_hash, unit_id=delegate.unit_id, delegate_id=delegate.pk, user_id=user.pk)
-    unit_id = Participation.objects.filter(cycle=cycle, user_id=user.pk).values_list("unit_id", flat=True).first()
+    unit_id = identity.declared_unit  # type: ignore[attr-defined]
     if unit_id is None:
         raise NeedsTerritory(_("Choose the territory where you live to see its ballot."), "choose_territory")
     return Voter(key=identity.document_hash, unit_id=unit_id, user_id=user.pk)

@@ -19,7 +19,9 @@ vote closes.
 from __future__ import annotations
 
 import hmac
+import json
 import logging
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -102,6 +104,27 @@ def cost_of(proposal: Proposal) -> int:
     return proposal.adjusted_cost if proposal.adjusted_cost is not None else proposal.estimated_cost
 
 
+_CONTEXTS: dict[tuple[int, int], tuple[float, BallotContext]] = {}
+
+
+def cached_context(cycle: Cycle, unit: CycleTerritory) -> BallotContext:
+    """``ballot_context`` kept in this process for ``VOTING_CONTEXT_SECONDS`` (casting reads it
+    on every ballot; proposals and the calendar hardly move while a vote is open). What must
+    be exact at the close is checked again inside the cast transaction."""
+    ttl = settings.VOTING_CONTEXT_SECONDS
+    key = (cycle.pk, unit.pk)
+    now = time.monotonic()
+    hit = _CONTEXTS.get(key)
+    if ttl > 0 and hit is not None and now - hit[0] < ttl:
+        return hit[1]
+    context = ballot_context(cycle, unit)
+    if ttl > 0:
+        if len(_CONTEXTS) > 1000:
+            _CONTEXTS.clear()
+        _CONTEXTS[key] = (now, context)
+    return context
+
+
 def ballot_context(cycle: Cycle, unit: CycleTerritory) -> BallotContext:
     """The ballot of ``unit`` (three queries)."""
     rows = Proposal.objects.filter(cycle=cycle, unit=unit, status=Status.VIABLE).values_list(
@@ -172,6 +195,48 @@ def roll_insert(
         return cursor.fetchone() is not None
 
 
+# The ballot, the end of the reminder marker and the close check in one round trip.
+# It runs after the roll insert, whose foreign key took a key-share lock on the
+# cycle row: this statement's snapshot sees a close-voting step that committed
+# before, and one that has not committed yet waits for our commit (see
+# ``_refuse_if_closed``).
+_BALLOT_INSERT = """
+    WITH ballot AS (
+        INSERT INTO voting_ballot
+            (id, cycle_id, unit_id, channel, selections, receipt_digest, previous_hash, ballot_hash)
+        VALUES (gen_random_uuid(), %s, %s, %s, %s::jsonb, %s, '', '')
+        RETURNING 1
+    ), started AS (
+        DELETE FROM voting_ballotstart WHERE cycle_id = %s AND user_id = %s RETURNING 1
+    )
+    SELECT EXISTS (SELECT 1 FROM cycles_cyclestep WHERE cycle_id = %s AND step = %s), (SELECT count(*) FROM ballot)
+"""
+
+
+def _ballot_insert(
+    *, cycle_id: int, unit_id: int, channel: str, selections: list[list[int]], receipt: str, user_id: int | None
+) -> bool:
+    """Insert an electronic ballot; True when voting has closed (the caller rolls back)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _BALLOT_INSERT,
+            [
+                cycle_id,
+                unit_id,
+                channel,
+                json.dumps(selections),
+                receipt,
+                cycle_id,
+                user_id,
+                cycle_id,
+                Step.CLOSE_VOTING.value,
+            ],
+        )
+        closed, inserted = cursor.fetchone()
+    assert inserted == 1
+    return bool(closed)
+
+
 def _existing_entry(cycle_id: int, voter: Voter) -> VoterRollEntry | None:
     entries = VoterRollEntry.objects.filter(cycle_id=cycle_id, voter_key=voter.key)
     entry = entries.first()
@@ -210,7 +275,7 @@ def ballot_cast(
     now = now or timezone.now()
     if voter.unit_id != unit.pk or unit.cycle_id != cycle.pk:
         raise NotEligible(_("You vote in your own territory only."), "other_territory")
-    context = context or ballot_context(cycle, unit)
+    context = context or cached_context(cycle, unit)
     _require_open(context, now)
     if channel == Channel.ONLINE and not context.online:
         raise NotEligible(_("This cycle votes in person only: go to a polling station."), "in_person_only")
@@ -237,16 +302,15 @@ def ballot_cast(
                 already_voted_message(entry.channel if entry else Channel.ONLINE, own=channel == Channel.ONLINE),
                 "already_voted",
             )
-        Ballot.objects.create(
+        if _ballot_insert(
             cycle_id=cycle.pk,
             unit_id=unit.pk,
             channel=channel,
             selections=canonical(ballot),
-            receipt_digest=chain.receipt_digest(code),
-        )
-        _refuse_if_closed(cycle.pk)
-        if voter.user_id is not None:
-            BallotStart.objects.filter(cycle_id=cycle.pk, user_id=voter.user_id).delete()
+            receipt=chain.receipt_digest(code),
+            user_id=voter.user_id,
+        ):
+            raise VotingClosed(_("Voting has closed in this cycle."), "closed")
         transaction.on_commit(lambda: seal_soon(cycle.pk), robust=True)
     return Receipt(code=code, choices=ballot)
 
