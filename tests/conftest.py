@@ -41,6 +41,16 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def language_of_the_site():
+    """A request to an /en/ page leaves English active in the test's thread: the next
+    test starts in the site's language again."""
+    from django.utils import translation
+
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def ballots_read_fresh(settings):
     """Tests change proposals and calendars between casts: no ballot kept in memory
     (tests/voting/test_services_perf.py turns it on where it is the subject)."""

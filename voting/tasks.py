@@ -17,3 +17,21 @@ def ballot_chain_seal_task(*, cycle_id: int) -> int:
 def ballot_chain_seal_all_task() -> dict[str, int]:
     """Beat, every minute: seal whatever a lost message left unsealed."""
     return {str(cycle_id): count for cycle_id, count in ballot_chain_seal_all().items() if count}
+
+
+@shared_task(acks_late=True)
+def ballot_reminders_task() -> int:
+    """Beat, every hour: one reminder to people who opened their ballot, in the day before the close."""
+    from django.utils import timezone
+
+    from voting.reminders import ballot_reminders_send
+
+    return ballot_reminders_send(now=timezone.now())
+
+
+@shared_task(acks_late=True)
+def cycle_count_task(*, cycle_id: int) -> int:
+    """After the COUNT step: count every territory (idempotent; safe to run again)."""
+    from voting.counting import cycle_count
+
+    return len(cycle_count(cycle_id=cycle_id))
