@@ -64,7 +64,10 @@ def _decode(data: bytes) -> str:
 def _hashes(text: str, default_type: str, report: CensusReport) -> set[str]:
     sample = text[:4096]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    try:
+        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error as error:
+        raise refuse(_("This file cannot be read as a CSV list of documents."), "not_csv") from error
     type_column, number_column, first = None, 0, 0
     if rows:
         header = [_plain(cell) for cell in rows[0]]

@@ -45,6 +45,7 @@ def _count(value: Any, label: str) -> int:
 
 def batch_content(station: Station, ballots: list[list[Choice]], blank: int, void: int) -> dict[str, Any]:
     """A batch as stored and compared: each ballot checked against the ballot's rules, sorted."""
+    blank, void = _count(blank, _("Blank ballots")), _count(void, _("Void ballots"))
     if len(ballots) + blank + void == 0:
         raise refuse(_("A batch holds at least one ballot (valid, blank or void)."), "empty_batch")
     if len(ballots) > MAX_BATCH:
@@ -62,8 +63,8 @@ def batch_content(station: Station, ballots: list[list[Choice]], blank: int, voi
             ) from problem
     return {
         "ballots": sorted(checked),
-        "blank": _count(blank, _("Blank ballots")),
-        "void": _count(void, _("Void ballots")),
+        "blank": blank,
+        "void": void,
     }
 
 

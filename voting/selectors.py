@@ -48,7 +48,7 @@ class Turnout:
 
 
 def turnout(cycle: Cycle) -> Turnout:
-    """Who has voted, by territory and channel, from the roll only (three queries)."""
+    """Who has voted, by territory and channel, from the roll only (four queries)."""
     units = list(
         cycle.units.exclude(territory__isnull=True, municipality__isnull=True)
         .select_related("territory", "municipality")
