@@ -147,6 +147,9 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # How long a web process keeps a territory's ballot (proposals, costs, calendar) in memory.
 VOTING_CONTEXT_SECONDS = float(os.environ.get("VOTING_CONTEXT_SECONDS", "5"))
+# Ballots enter the hash chain in batches of at least this many (and all at the close),
+# so that their positions do not follow the order people voted in.
+VOTING_SEAL_MINIMUM = int(os.environ.get("VOTING_SEAL_MINIMUM", "25"))
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 # Without a broker, tasks run in the calling process (the embedded default).

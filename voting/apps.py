@@ -8,5 +8,5 @@ class VotingConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the followers of the close-voting step (sealing, counting).
-        import voting.counting  # noqa: F401
+        import voting.counting
         import voting.services  # noqa: F401

@@ -42,6 +42,7 @@ class CensusReport:
     rows: int = 0
     added: int = 0
     already: int = 0
+    repeated: int = 0  # rows naming a document already named earlier in the file
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line, message)
 
     @property
@@ -62,6 +63,8 @@ def _decode(data: bytes) -> str:
 
 
 def _hashes(text: str, default_type: str, report: CensusReport) -> set[str]:
+    if text[:4].lower() == "sep=":  # Excel's first line naming the separator
+        text = text.split("\n", 1)[1] if "\n" in text else ""
     sample = text[:4096]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
     try:
@@ -88,9 +91,13 @@ def _hashes(text: str, default_type: str, report: CensusReport) -> set[str]:
             report.errors.append((line, _("Unknown document type: use RC, TI, CC, CE, PEP, PPT or PA.")))
             continue
         try:
-            hashes.add(voter_key(kind, number))
+            key = voter_key(kind, number)
         except InvalidDocument:
             report.errors.append((line, _("This is not a valid document number for its type.")))
+            continue
+        if key in hashes:
+            report.repeated += 1
+        hashes.add(key)
     return hashes
 
 
@@ -121,7 +128,7 @@ def census_import(
             [CensusEntry(cycle=cycle, document_hash=h) for h in hashes], batch_size=5000, ignore_conflicts=True
         )
         report.added = CensusEntry.objects.filter(cycle=cycle).count() - before
-        report.already = report.rows - report.added
+        report.already = report.rows - report.repeated - report.added
         audit_record(
             actor=actor,
             action="voting.census_import",

@@ -106,7 +106,7 @@ def load() -> list[tuple[str, str]]:
                     unit=unit,
                     voter=Voter(key=key, unit_id=unit.pk),
                     choices=choices,
-                    submission=f"demo-{number}",
+                    submission=hashlib.sha256(f"demo-submission-{cycle.pk}-{number}".encode()).hexdigest(),
                     now=now,
                     context=context,
                 )

@@ -55,6 +55,12 @@ class BadReceipt(VotingRefused):
     status = 404
 
 
+class BadSubmission(VotingRefused):
+    """The submission id is missing or too short to keep the receipt secret."""
+
+    status = 400
+
+
 def problem_message(problem: BallotProblem) -> str:
     params = problem.params
     if problem.code == "empty":

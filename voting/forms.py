@@ -68,7 +68,7 @@ class BallotForm(forms.Form):
 
 def _number(text: str) -> int:
     text = (text or "").strip().replace(".", "").replace(",", "").replace("$", "").replace(" ", "")
-    if not text.isdigit() or len(text) > 15:
+    if not re.fullmatch(r"[0-9]{1,15}", text):  # not str.isdigit(): it accepts "²" and "①"
         raise ValidationError(_("Mark your choices with the options of the ballot."), code="bad_value")
     return int(text)
 

@@ -21,6 +21,10 @@ from cycles.models import Cycle, CycleTerritory, Delegate
 
 
 class Channel(models.TextChoices):
+    """How a person voted (the roll). The box records only ``online`` (any electronic
+    ballot, assisted ones included: the few who asked for help are not singled out)
+    or ``paper``."""
+
     ONLINE = "online", _("Online")
     ASSISTED = "assisted", _("Assisted, at a polling station")
     PAPER = "paper", _("Paper, at a polling station")
@@ -115,13 +119,22 @@ class VoterRollEntry(models.Model):
     delegate = models.ForeignKey(
         Delegate, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("delegate")
     )
+    # The account that voted online, so that changing the document on one's profile
+    # does not give a second vote (the roll may name the person: it is the box that must not).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("account"),
+    )
     voted_on = models.DateField(_("day"))
     # Keyed hashes (see voting.chain): of the submission id, to answer a retry
     # with the same receipt; of the current receipt, to let its holder replace
     # the ballot. Neither leads to the ballot without what only the voter has.
     submission_digest = models.CharField(max_length=64, blank=True)
     receipt_token = models.CharField(max_length=64, blank=True)
-    replacements = models.PositiveSmallIntegerField(_("times replaced"), default=0)
 
     class Meta:
         verbose_name = _("voter roll entry")
@@ -130,6 +143,9 @@ class VoterRollEntry(models.Model):
             models.UniqueConstraint(fields=["cycle", "voter_key"], name="one_vote_per_person_per_cycle"),
             models.UniqueConstraint(
                 fields=["cycle", "delegate"], condition=Q(delegate__isnull=False), name="one_vote_per_delegate"
+            ),
+            models.UniqueConstraint(
+                fields=["cycle", "user"], condition=Q(user__isnull=False), name="one_vote_per_account_per_cycle"
             ),
             models.CheckConstraint(condition=Q(voter_key__regex=r"^[0-9a-f]{64}$"), name="roll_voter_is_a_hash"),
             models.CheckConstraint(

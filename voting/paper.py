@@ -27,9 +27,11 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_record, subject_of
 from accounts.models import User
 from cycles.guards import refuse
+from cycles.models import CycleStep
+from cycles.phases import Step
 from voting.ballots import BallotKind, BallotProblem, Choice, ballot_check, canonical
 from voting.errors import problem_message
-from voting.models import Ballot, Channel, PaperEntry, PaperRecord, Station
+from voting.models import Ballot, Channel, PaperEntry, PaperRecord, Station, VoterRollEntry
 from voting.services import ballot_context, seal_soon
 from voting.stations import require_manager, require_officer
 
@@ -94,6 +96,34 @@ def acta_content(
     return {"in_box": in_box, "blank": blank, "void": void, "votes": counted, "officers": names}
 
 
+def _ballots_in(content: dict[str, Any], kind: str) -> int:
+    if kind == PaperRecord.Kind.BATCH:
+        return len(content["ballots"]) + int(content["blank"]) + int(content["void"])
+    return int(content["in_box"])
+
+
+def _check_against_roll(station: Station, record: PaperRecord, content: dict[str, Any]) -> None:
+    """Paper ballots counted at a station never exceed the people marked there for paper,
+    and nothing is keyed once the cycle has been counted."""
+    if CycleStep.objects.filter(cycle_id=station.cycle_id, step=Step.COUNT).exists():
+        raise refuse(_("This cycle has been counted: paper records can no longer be keyed."), "counted")
+    marked = VoterRollEntry.objects.filter(station=station, channel=Channel.PAPER).count()
+    settled = PaperRecord.objects.filter(
+        station=station, status__in=[PaperRecord.Status.CONFIRMED, PaperRecord.Status.RECONCILED]
+    ).exclude(pk=record.pk)
+    counted = sum(_ballots_in(other.accepted, other.kind) for other in settled if other.accepted)
+    here = _ballots_in(content, record.kind)
+    if counted + here > marked:
+        raise refuse(
+            _(
+                "This station has %(marked)d people marked for a paper ballot and %(counted)d paper ballots "
+                "already counted: %(here)d more would be too many. Check the ballots and the roll."
+            )
+            % {"marked": marked, "counted": counted, "here": here},
+            "more_than_marked",
+        )
+
+
 def _record(station: Station, kind: str, number: int) -> PaperRecord:
     record, _created = PaperRecord.objects.get_or_create(station=station, kind=kind, number=number)
     return PaperRecord.objects.select_for_update().get(pk=record.pk)
@@ -146,6 +176,7 @@ def paper_key(
         raise refuse(
             _("You already keyed this record: a second officer has to key it again, on their own."), "same_officer"
         )
+    _check_against_roll(station, record, content)
     PaperEntry.objects.create(record=record, officer=officer, entered_at=now, content=content)
     if entries:
         if entries[0].content == content:
@@ -176,6 +207,7 @@ def paper_reconcile(*, actor: User, record: PaperRecord, entry: PaperEntry, reas
         raise refuse(_("Choose one of the entries of this record."), "other_entry")
     if not reason.strip():
         raise ValidationError({"reason": ValidationError(_("Say why this entry is the right one."), code="reason")})
+    _check_against_roll(record.station, record, entry.content)
     record.status = PaperRecord.Status.RECONCILED
     record.reason = reason.strip()[:2000]
     record.settled_at = now

@@ -12,8 +12,9 @@ the unsealed ballots in the order of their random ids, so chain positions do
 not follow the order people voted in, and rewriting the rows gives them a
 transaction id of their own (the cast transaction's id, visible in
 PostgreSQL's ``xmin``, would otherwise tie each ballot to its roll entry).
-Sealing runs shortly after casts (a task), every minute (beat), and when the
-vote closes.
+Sealing runs shortly after casts (a task) and every minute (beat) once at
+least ``VOTING_SEAL_MINIMUM`` ballots wait, so no ballot is sealed alone in
+a quiet hour, and for every ballot left when the vote closes.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import re
 import time
 import uuid
 from collections.abc import Sequence
@@ -32,6 +34,7 @@ from hashlib import sha256
 from django.conf import settings
 from django.core.cache import cache as shared_cache
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,7 +46,7 @@ from proposals.models import Proposal, Status
 from voting import chain
 from voting.ballots import BallotKind, BallotProblem, BallotRules, Choice, ballot_check, canonical, from_canonical
 from voting.eligibility import Voter, already_voted_message
-from voting.errors import AlreadyVoted, BadBallot, BadReceipt, NotEligible, VotingClosed
+from voting.errors import AlreadyVoted, BadBallot, BadReceipt, BadSubmission, NotEligible, VotingClosed
 from voting.models import Ballot, BallotChain, BallotStart, Channel, Station, VoterRollEntry
 
 logger = logging.getLogger(__name__)
@@ -144,6 +147,19 @@ def ballot_context(cycle: Cycle, unit: CycleTerritory) -> BallotContext:
     )
 
 
+# A receipt is HMAC(key, cycle, voter, submission): whoever holds the key and the roll
+# could try submission ids, so they must be too many to try (128 bits and more).
+_SUBMISSION = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
+
+
+def check_submission(submission: str) -> None:
+    if not _SUBMISSION.match(submission or ""):
+        raise BadSubmission(
+            _("The ballot's submission id must be 32 to 64 letters, digits, '-' or '_' (e.g. a random UUID)."),
+            "submission",
+        )
+
+
 def ballot_validate(context: BallotContext, choices: Sequence[Choice]) -> tuple[Choice, ...]:
     try:
         return ballot_check(context.rules, choices, context.costs)
@@ -156,7 +172,7 @@ def _require_open(context: BallotContext, now: datetime) -> None:
         raise VotingClosed(_("Voting is not open for this territory now. The cycle page says when it is."), "closed")
 
 
-def _refuse_if_closed(cycle_id: int) -> None:
+def refuse_if_closed(cycle_id: int) -> None:
     """Inside the cast transaction, after the roll insert has key-share locked the cycle
     row: a close-voting step that committed before us is seen here, and one that has not
     committed yet waits for us (it locks the cycle row for update)."""
@@ -176,9 +192,9 @@ class Receipt:
 
 _ROLL_INSERT = """
     INSERT INTO voting_voterrollentry
-        (id, cycle_id, voter_key, unit_id, channel, station_id, delegate_id, voted_on,
-         submission_digest, receipt_token, replacements)
-    VALUES (gen_random_uuid(), %s, %s, %s, %s, %s, %s, %s, %s, %s, 0)
+        (id, cycle_id, voter_key, unit_id, channel, station_id, delegate_id, user_id, voted_on,
+         submission_digest, receipt_token)
+    VALUES (gen_random_uuid(), %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
     ON CONFLICT DO NOTHING
     RETURNING id
 """
@@ -190,7 +206,18 @@ def roll_insert(
     with connection.cursor() as cursor:
         cursor.execute(
             _ROLL_INSERT,
-            [cycle_id, voter.key, voter.unit_id, channel, station_id, voter.delegate_id, day, submission, token],
+            [
+                cycle_id,
+                voter.key,
+                voter.unit_id,
+                channel,
+                station_id,
+                voter.delegate_id,
+                voter.user_id,
+                day,
+                submission,
+                token,
+            ],
         )
         return cursor.fetchone() is not None
 
@@ -199,7 +226,7 @@ def roll_insert(
 # It runs after the roll insert, whose foreign key took a key-share lock on the
 # cycle row: this statement's snapshot sees a close-voting step that committed
 # before, and one that has not committed yet waits for our commit (see
-# ``_refuse_if_closed``).
+# ``refuse_if_closed``).
 _BALLOT_INSERT = """
     WITH ballot AS (
         INSERT INTO voting_ballot
@@ -238,11 +265,13 @@ def _ballot_insert(
 
 
 def _existing_entry(cycle_id: int, voter: Voter) -> VoterRollEntry | None:
-    entries = VoterRollEntry.objects.filter(cycle_id=cycle_id, voter_key=voter.key)
-    entry = entries.first()
-    if entry is None and voter.delegate_id is not None:
-        entry = VoterRollEntry.objects.filter(cycle_id=cycle_id, delegate_id=voter.delegate_id).first()
-    return entry
+    """The roll entry that stopped ``voter``: theirs by document, by delegation or by account."""
+    same = Q(voter_key=voter.key)
+    if voter.delegate_id is not None:
+        same |= Q(delegate_id=voter.delegate_id)
+    if voter.user_id is not None:
+        same |= Q(user_id=voter.user_id)
+    return VoterRollEntry.objects.filter(same, cycle_id=cycle_id).first()
 
 
 def _repeat(code: str) -> Receipt:
@@ -281,9 +310,10 @@ def ballot_cast(
         raise NotEligible(_("This cycle votes in person only: go to a polling station."), "in_person_only")
     if channel != Channel.ONLINE and station is None:
         raise NotEligible(_("A ballot cast at a station names the station."), "no_station")
+    check_submission(submission)
     ballot = ballot_validate(context, choices)
     code = chain.receipt_code(_key(), cycle=cycle.pk, voter=voter.key, submission=submission)
-    submitted = _digest("submission", submission) if submission else ""
+    submitted = _digest("submission", submission)
     with transaction.atomic():
         inserted = roll_insert(
             cycle_id=cycle.pk,
@@ -296,7 +326,12 @@ def ballot_cast(
         )
         if not inserted:
             entry = _existing_entry(cycle.pk, voter)
-            if entry is not None and submitted and hmac.compare_digest(entry.submission_digest, submitted):
+            if (
+                entry is not None
+                and entry.voter_key == voter.key
+                and submitted
+                and hmac.compare_digest(entry.submission_digest, submitted)
+            ):
                 return _repeat(code)
             raise AlreadyVoted(
                 already_voted_message(entry.channel if entry else Channel.ONLINE, own=channel == Channel.ONLINE),
@@ -305,7 +340,7 @@ def ballot_cast(
         if _ballot_insert(
             cycle_id=cycle.pk,
             unit_id=unit.pk,
-            channel=channel,
+            channel=Channel.ONLINE,  # the box does not tell assisted ballots apart (see Channel)
             selections=canonical(ballot),
             receipt=chain.receipt_digest(code),
             user_id=voter.user_id,
@@ -337,17 +372,21 @@ def ballot_replace(
     if not context.replaceable:
         raise NotEligible(_("In this cycle a ballot cannot be replaced once cast."), "not_replaceable")
     _require_open(context, now)
+    check_submission(submission)
     ballot = ballot_validate(context, choices)
     code = chain.receipt_code(_key(), cycle=cycle.pk, voter=voter.key, submission=submission)
     submitted = _digest("submission", submission)
     with transaction.atomic():
-        entry = VoterRollEntry.objects.select_for_update().filter(cycle_id=cycle.pk, voter_key=voter.key).first()
+        mine = Q(voter_key=voter.key) | Q(user_id=voter.user_id) if voter.user_id else Q(voter_key=voter.key)
+        entry = VoterRollEntry.objects.select_for_update().filter(mine, cycle_id=cycle.pk).first()
         if entry is None:
             raise BadReceipt(_("You have not voted in this cycle yet."), "not_voted")
         if hmac.compare_digest(entry.submission_digest, submitted):
             return _repeat(code)
         if entry.channel != Channel.ONLINE:
             raise NotEligible(_("A ballot cast at a polling station cannot be replaced."), "in_person")
+        if not (unit.pk == entry.unit_id == voter.unit_id and unit.cycle_id == cycle.pk):
+            raise NotEligible(_("You vote in your own territory only."), "other_territory")
         old = chain.normalise_receipt(receipt)
         if not old or not hmac.compare_digest(entry.receipt_token, _digest("replace", old)):
             raise BadReceipt(_("This is not the receipt of your current ballot. Check the code."), "wrong_receipt")
@@ -361,9 +400,8 @@ def ballot_replace(
         )
         entry.submission_digest = submitted
         entry.receipt_token = _digest("replace", chain.normalise_receipt(code))
-        entry.replacements += 1
-        entry.save(update_fields=["submission_digest", "receipt_token", "replacements"])
-        _refuse_if_closed(cycle.pk)
+        entry.save(update_fields=["submission_digest", "receipt_token"])
+        refuse_if_closed(cycle.pk)
         transaction.on_commit(lambda: seal_soon(cycle.pk), robust=True)
     return Receipt(code=code, choices=ballot)
 
@@ -422,11 +460,14 @@ def _link(row: dict[str, object], position: int) -> chain.ChainLink:
 _LINK_FIELDS = ("id", "unit_id", "channel", "selections", "receipt_digest", "replaces_digest", "batch_id")
 
 
-def ballot_chain_seal(*, cycle_id: int, now: datetime | None = None, limit: int = SEAL_BATCH) -> int:
+def ballot_chain_seal(*, cycle_id: int, now: datetime | None = None, limit: int = SEAL_BATCH, minimum: int = 1) -> int:
     """Give the unsealed ballots of a cycle their chain positions and hashes; return how many.
 
     Locks the cycle's ``BallotChain`` row (one sealer at a time), takes up to
-    ``limit`` unsealed ballots in random-id order and chains them after the head.
+    ``limit`` unsealed ballots in random-id order and chains them after the head;
+    does nothing while fewer than ``minimum`` wait. The automatic sealers ask for
+    ``VOTING_SEAL_MINIMUM``: a ballot sealed alone would take the position of its
+    moment, which the roll's order could match; the close seals everything.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -439,7 +480,7 @@ def ballot_chain_seal(*, cycle_id: int, now: datetime | None = None, limit: int 
         rows = list(
             Ballot.objects.filter(cycle_id=cycle_id, position__isnull=True).order_by("id").values(*_LINK_FIELDS)[:limit]
         )
-        if not rows:
+        if not rows or len(rows) < minimum:
             return 0
         updates: list[tuple[uuid.UUID, int, str, str]] = []
         previous, position = head.head, head.length
@@ -471,10 +512,11 @@ def seal_soon(cycle_id: int) -> None:
         ballot_chain_seal_task.apply_async(kwargs={"cycle_id": cycle_id}, countdown=SEAL_DELAY_SECONDS)
 
 
-def ballot_chain_seal_all(*, now: datetime | None = None) -> dict[int, int]:
-    """Seal every cycle that has unsealed ballots (the periodic sweeper)."""
+def ballot_chain_seal_all(*, now: datetime | None = None, minimum: int | None = None) -> dict[int, int]:
+    """Seal every cycle that has enough unsealed ballots (the periodic sweeper)."""
+    minimum = settings.VOTING_SEAL_MINIMUM if minimum is None else minimum
     cycle_ids = Ballot.objects.filter(position__isnull=True).values_list("cycle_id", flat=True).distinct()
-    return {cycle_id: ballot_chain_seal(cycle_id=cycle_id, now=now) for cycle_id in list(cycle_ids)}
+    return {cycle_id: ballot_chain_seal(cycle_id=cycle_id, now=now, minimum=minimum) for cycle_id in list(cycle_ids)}
 
 
 @dataclass(frozen=True, slots=True)

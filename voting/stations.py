@@ -28,7 +28,7 @@ from voting.eligibility import PersonAtStation, Voter, already_voted_message, pe
 from voting.errors import AlreadyVoted, NotEligible, VotingClosed
 from voting.models import Channel, Station, StationOfficer, VoterRollEntry
 from voting.rules import municipality_of
-from voting.services import Receipt, ballot_cast, ballot_context, roll_insert
+from voting.services import Receipt, ballot_cast, ballot_context, refuse_if_closed, roll_insert
 
 
 def require_manager(actor: User, cycle: Cycle) -> None:
@@ -220,6 +220,7 @@ def roll_mark(*, officer: User, station: Station, person: PersonAtStation, now: 
             raise AlreadyVoted(
                 already_voted_message(entry.channel if entry else Channel.PAPER, own=False), "already_voted"
             )
+        refuse_if_closed(station.cycle_id)
         audit_record(actor=officer, action="voting.roll_mark", subject=subject_of(station), data={}, now=now)
 
 

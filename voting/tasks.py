@@ -10,7 +10,9 @@ from voting.services import ballot_chain_seal, ballot_chain_seal_all
 @shared_task(acks_late=True)
 def ballot_chain_seal_task(*, cycle_id: int) -> int:
     """Seal what is waiting in one cycle's box (queued a few seconds after casts)."""
-    return ballot_chain_seal(cycle_id=cycle_id)
+    from django.conf import settings
+
+    return ballot_chain_seal(cycle_id=cycle_id, minimum=settings.VOTING_SEAL_MINIMUM)
 
 
 @shared_task(acks_late=True)

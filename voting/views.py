@@ -263,7 +263,7 @@ def _confirm_by_email(request: HttpRequest, cycle: Cycle, seat: Seat, receipt: R
         language=translation.get_language() or "",
         replaced=replaced,
     )
-    transaction.on_commit(send)
+    transaction.on_commit(send, robust=True)  # the ballot is in the box whatever happens to the e-mail
 
 
 def _read(request: HttpRequest, seat: Seat) -> tuple[BallotForm, list[Choice], str]:

@@ -10,7 +10,6 @@ error. Turnout comes from the roll only: the box's contents are never shown.
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -223,9 +222,8 @@ def _census_upload(request: HttpRequest, cycle_pk: int) -> HttpResponse:
                     now=timezone.now(),
                 )
             except ValidationError as error:
-                add_service_error(form, error, {"empty": "file", "too_big": "file", "default_type": "default_type"})
-            except csv.Error:
-                form.add_error("file", _("This file cannot be read as a CSV list of documents."))
+                codes = {"empty": "file", "too_big": "file", "not_csv": "file", "default_type": "default_type"}
+                add_service_error(form, error, codes)
             finally:
                 upload.close()
         if report is not None and report.saved:

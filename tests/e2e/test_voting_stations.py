@@ -24,7 +24,7 @@ from proposals.models import Participation
 from tests.e2e.conftest import assert_accessible, phone_page, sign_in, with_authenticator
 from tests.factories import UserFactory
 from tests.proposals.factories import unit_of
-from tests.voting.factories import approve, on_ballot, voter_of, voting_cycle
+from tests.voting.factories import approve, on_ballot, paper_voters, voter_of, voting_cycle
 from voting.eligibility import already_voted_message
 from voting.models import Ballot, Channel, PaperRecord, Station, VoterRollEntry
 from voting.services import ballot_cast
@@ -56,7 +56,11 @@ def voted_online(cycle: Any) -> None:
     unit = unit_of(cycle)
     Participation.objects.create(cycle=cycle, user=user, unit=unit, declared_at=timezone.now())
     ballot_cast(
-        cycle=cycle, unit=unit, voter=voter_of(user, unit), choices=approve(on_ballot(cycle)[0]), submission="e2e"
+        cycle=cycle,
+        unit=unit,
+        voter=voter_of(user, unit),
+        choices=approve(on_ballot(cycle)[0]),
+        submission="e2e".ljust(32, "0"),
     )
 
 
@@ -137,6 +141,7 @@ def test_a_station_is_set_up_and_worked_from_phones(page: Page, browser: Any, li
         assert AT_THE_STATION not in officer_page.content()
         assert VoterRollEntry.objects.filter(channel=Channel.PAPER, station=station).count() == 1
         assert_accessible(officer_page)
+        paper_voters(station, 3)  # the others who voted on paper there: the batches below hold 4 ballots
 
         # --- 3. A batch keyed by the first officer, confirmed by the second ---------------------
         key_batch(officer_page, station, 1, [[a.pk], [b.pk, c.pk]])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import uuid
 from datetime import timedelta
@@ -16,7 +17,7 @@ from tests.cycles.factories import make_cycle
 from tests.proposals.factories import citizen, proposal_in, unit_of
 from voting.ballots import Choice
 from voting.eligibility import Voter
-from voting.models import Station
+from voting.models import Channel, Station, VoterRollEntry
 
 _stations = itertools.count(1)
 
@@ -97,3 +98,22 @@ def station_in(cycle: Cycle, unit: CycleTerritory | None = None, **fields: Any) 
     }
     values.update(fields)
     return Station.objects.create(cycle=cycle, unit=unit or unit_of(cycle), **values)
+
+
+_marked = itertools.count(1)
+
+
+def paper_voters(station: Station, count: int = 60) -> None:
+    """Mark ``count`` more made-up people in the roll for a paper ballot at ``station``:
+    paper records are refused when they hold more ballots than people marked there."""
+    VoterRollEntry.objects.bulk_create(
+        VoterRollEntry(
+            cycle_id=station.cycle_id,
+            voter_key=hashlib.sha256(f"paper-{station.pk}-{next(_marked)}".encode()).hexdigest(),
+            unit_id=station.unit_id,
+            channel=Channel.PAPER,
+            station=station,
+            voted_on=timezone.localdate(),
+        )
+        for n in range(count)
+    )

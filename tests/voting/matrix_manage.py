@@ -39,13 +39,14 @@ def a_mismatched_record():
     from django.utils import timezone
 
     from tests.nodes.factories import MembershipFactory
-    from tests.voting.factories import on_ballot, station_in, voting_cycle
+    from tests.voting.factories import on_ballot, paper_voters, station_in, voting_cycle
     from voting.ballots import Choice
     from voting.models import StationOfficer
     from voting.paper import batch_content, paper_key
 
     cycle = voting_cycle(proposals=2)
     station = station_in(cycle)
+    paper_voters(station)
     a, b = on_ballot(cycle)
     for proposal in (a, b):
         user = MembershipFactory(role="station_officer", municipality_id=cycle.municipality_id).user

@@ -22,7 +22,11 @@ def test_cast_then_seal_then_verify():
         ballot_cast(cycle=cycle, unit=unit, voter=voter_of(person, unit), choices=approve(a), submission=submission())
     with pytest.raises(BadBallot):
         ballot_cast(
-            cycle=cycle, unit=unit, voter=voter_of(voter_in(cycle), unit), choices=approve(a, a), submission="x"
+            cycle=cycle,
+            unit=unit,
+            voter=voter_of(voter_in(cycle), unit),
+            choices=approve(a, a),
+            submission="x".ljust(32, "0"),
         )
     assert VoterRollEntry.objects.count() == 1 and Ballot.objects.count() == 1
     assert ballot_chain_seal(cycle_id=cycle.pk) in (0, 1)

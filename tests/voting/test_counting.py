@@ -10,7 +10,16 @@ from cycles.models import CycleStep
 from proposals.models import Proposal, StateChange, Status
 from tests.nodes.factories import MembershipFactory
 from tests.proposals.factories import unit_of
-from tests.voting.factories import approve, on_ballot, station_in, submission, voter_in, voter_of, voting_cycle
+from tests.voting.factories import (
+    approve,
+    on_ballot,
+    paper_voters,
+    station_in,
+    submission,
+    voter_in,
+    voter_of,
+    voting_cycle,
+)
 from voting.ballots import Choice
 from voting.counting import as_tally_ballot, cycle_count
 from voting.eligibility import PersonAtStation
@@ -80,6 +89,8 @@ def test_paper_batches_and_actas_count_with_online_ballots():
     a, b, c, _d = on_ballot(cycle)
     cast(cycle, unit, approve(c))
     batch_station, acta_station = station_in(cycle, unit), station_in(cycle, unit, counts_on_site=True)
+    paper_voters(batch_station)
+    paper_voters(acta_station)
     now = timezone.now()
     for station in (batch_station, acta_station):
         for _ in range(2):

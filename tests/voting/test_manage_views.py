@@ -22,7 +22,16 @@ from tests.factories import UserFactory
 from tests.nodes.conftest import Scene, make_actor
 from tests.nodes.factories import MembershipFactory
 from tests.proposals.factories import unit_of
-from tests.voting.factories import approve, on_ballot, station_in, submission, voter_in, voter_of, voting_cycle
+from tests.voting.factories import (
+    approve,
+    on_ballot,
+    paper_voters,
+    station_in,
+    submission,
+    voter_in,
+    voter_of,
+    voting_cycle,
+)
 from voting.ballots import Choice
 from voting.eligibility import PersonAtStation
 from voting.models import Ballot, CensusEntry, PaperRecord, Station, StationOfficer
@@ -149,7 +158,13 @@ def test_turnout_page_shows_who_voted_by_territory_and_channel_never_what():
     cycle = voting_cycle()
     unit = unit_of(cycle)
     a = on_ballot(cycle)[0]
-    ballot_cast(cycle=cycle, unit=unit, voter=voter_of(voter_in(cycle), unit), choices=approve(a), submission="x1")
+    ballot_cast(
+        cycle=cycle,
+        unit=unit,
+        voter=voter_of(voter_in(cycle), unit),
+        choices=approve(a),
+        submission="x1".ljust(32, "0"),
+    )
     station = station_in(cycle, unit)
     roll_mark(
         officer=officer_of(station),
@@ -178,6 +193,7 @@ def test_turnout_page_answers_htmx_with_the_fragment_only():
 
 def _confirmed_batch(cycle) -> None:
     station = station_in(cycle)
+    paper_voters(station)
     first, second = officer_of(station), officer_of(station)
     content = batch_content(station, [approve(on_ballot(cycle)[0])], 0, 0)
     paper_key(officer=first, station=station, kind="batch", number=1, content=content, now=timezone.now())
@@ -429,6 +445,7 @@ def test_a_census_with_no_numbers_says_so():
 
 def mismatched(cycle):
     station = station_in(cycle)
+    paper_voters(station)
     first, second = officer_of(station), officer_of(station)
     a, b, c, _d = on_ballot(cycle)
     now = timezone.now()
@@ -531,6 +548,7 @@ def test_the_cycles_management_page_links_to_its_vote():
 def test_a_mismatching_tally_sheet_shows_the_numbers_that_differ():
     cycle = voting_cycle()
     station = station_in(cycle, counts_on_site=True)
+    paper_voters(station)
     proposals = on_ballot(cycle)
 
     def sheet(in_box, first_votes):

@@ -153,7 +153,9 @@ def test_nobody_who_voted_or_whose_close_is_far_is_reminded(mailoutbox, django_c
     unit = unit_of(soon)
     voted = voter_in(soon)
     opened(soon, voted)
-    ballot_cast(cycle=soon, unit=unit, voter=voter_of(voted, unit), choices=approve(on_ballot(soon)[0]), submission="s")
+    ballot_cast(
+        cycle=soon, unit=unit, voter=voter_of(voted, unit), choices=approve(on_ballot(soon)[0]), submission=submission()
+    )
     BallotStart.objects.create(cycle=soon, user=voted, started_at=timezone.now())  # as if reopened after voting
     far = voting_cycle("05001", closes_in_days=3)
     opened(far, voter_in(far))

@@ -20,7 +20,16 @@ from django.utils import timezone, translation
 from tests.nodes.conftest import Scene, make_actor
 from tests.nodes.factories import MembershipFactory
 from tests.proposals.factories import unit_of
-from tests.voting.factories import approve, on_ballot, station_in, submission, voter_in, voter_of, voting_cycle
+from tests.voting.factories import (
+    approve,
+    on_ballot,
+    paper_voters,
+    station_in,
+    submission,
+    voter_in,
+    voter_of,
+    voting_cycle,
+)
 from voting.ballots import Choice
 from voting.models import Ballot, Channel, PaperEntry, PaperRecord, StationOfficer, VoterRollEntry
 from voting.paper import batch_content, paper_key
@@ -190,7 +199,11 @@ def test_a_person_who_voted_online_is_refused_saying_online():
     station = station_in(cycle, unit)
     online = voter_with_number(cycle, NUMBER)
     ballot_cast(
-        cycle=cycle, unit=unit, voter=voter_of(online, unit), choices=approve(on_ballot(cycle)[0]), submission="s"
+        cycle=cycle,
+        unit=unit,
+        voter=voter_of(online, unit),
+        choices=approve(on_ballot(cycle)[0]),
+        submission="s".ljust(32, "0"),
     )
     client = login(officer_of(station))
     response = console(client, station, **person(), action="check")
@@ -388,6 +401,7 @@ def test_adding_a_ballot_row_re_renders_with_what_was_marked():
 def test_a_batch_keyed_twice_by_two_officers_is_confirmed_and_its_ballots_go_in_the_box():
     cycle = voting_cycle()
     station = station_in(cycle)
+    paper_voters(station)
     a, b, c, _d = on_ballot(cycle)
     first, second = login(officer_of(station)), login(officer_of(station))
     data = {"number": "3", "blank": "1", "void": "0", "rows": "2", "action": "save"}
@@ -410,6 +424,7 @@ def test_a_batch_keyed_twice_by_two_officers_is_confirmed_and_its_ballots_go_in_
 def test_the_same_officer_keying_a_batch_twice_is_refused():
     cycle = voting_cycle()
     station = station_in(cycle)
+    paper_voters(station)
     a = on_ballot(cycle)[0]
     client = login(officer_of(station))
     data = {"number": "1", "blank": "0", "void": "0", "rows": "1", "action": "save", "b0-choice": [a.pk]}
@@ -423,6 +438,7 @@ def test_the_same_officer_keying_a_batch_twice_is_refused():
 def test_a_mismatching_second_entry_waits_for_a_manager():
     cycle = voting_cycle()
     station = station_in(cycle)
+    paper_voters(station)
     a, b, *_ = on_ballot(cycle)
     first, second = login(officer_of(station)), login(officer_of(station))
     data = {"number": "1", "blank": "0", "void": "0", "rows": "1", "action": "save"}
@@ -486,6 +502,7 @@ def test_an_empty_batch_is_refused():
 def test_a_ranked_batch_is_keyed_with_selects():
     cycle = voting_cycle(ballot_type="ranked")
     station = station_in(cycle)
+    paper_voters(station)
     a, b, *_ = on_ballot(cycle)
     client = login(officer_of(station))
     page = client.get(reverse("voting-station:paper-key", kwargs={"station_pk": station.pk})).content.decode()
@@ -521,6 +538,7 @@ def acta_post(proposals, **overrides: Any) -> dict[str, Any]:
 def test_a_station_counting_on_site_keys_its_tally_sheet_twice():
     cycle = voting_cycle()
     station = station_in(cycle, counts_on_site=True)
+    paper_voters(station)
     proposals = on_ballot(cycle)
     first, second = login(officer_of(station)), login(officer_of(station))
     page = first.get(reverse("voting-station:paper-key", kwargs={"station_pk": station.pk})).content.decode()
@@ -567,6 +585,7 @@ def test_a_batch_keyed_at_a_station_of_another_kind_is_not_possible_from_the_pag
 def test_keying_a_confirmed_batch_again_is_refused():
     cycle = voting_cycle()
     station = station_in(cycle)
+    paper_voters(station)
     a = on_ballot(cycle)[0]
     content = batch_content(station, [[Choice(a.pk)]], 0, 0)
     for _ in range(2):
@@ -619,6 +638,7 @@ def test_a_ranked_assisted_ballot_is_cast_from_the_selects():
 def test_a_wallet_batch_is_keyed_with_amounts():
     cycle = voting_cycle(ballot_type="wallet", wallet_amount=100, wallet_block=10)
     station = station_in(cycle)
+    paper_voters(station)
     a, b, *_ = on_ballot(cycle)
     client = login(officer_of(station))
     page = client.get(reverse("voting-station:paper-key", kwargs={"station_pk": station.pk})).content.decode()

@@ -19,7 +19,16 @@ from proposals.models import Participation
 from tests.factories import UserFactory
 from tests.nodes.factories import MembershipFactory
 from tests.proposals.factories import unit_of
-from tests.voting.factories import approve, on_ballot, station_in, submission, voter_in, voter_of, voting_cycle
+from tests.voting.factories import (
+    approve,
+    on_ballot,
+    paper_voters,
+    station_in,
+    submission,
+    voter_in,
+    voter_of,
+    voting_cycle,
+)
 from voting import census, paper, selectors, stations
 from voting.ballots import Choice
 from voting.eligibility import PersonAtStation, online_voter
@@ -261,7 +270,7 @@ def test_only_the_stations_officers_work_it(who):
             station=station,
             person=someone(),
             choices=approve(on_ballot(cycle)[0]),
-            submission="s",
+            submission="s".ljust(32, "0"),
             now=now(),
         ),
         lambda: paper.paper_key(
@@ -345,7 +354,11 @@ def test_roll_mark_is_refused_after_an_online_vote_saying_online():
     station = station_in(cycle, unit)
     online = voter_with_number(cycle)
     ballot_cast(
-        cycle=cycle, unit=unit, voter=voter_of(online, unit), choices=approve(on_ballot(cycle)[0]), submission="s"
+        cycle=cycle,
+        unit=unit,
+        voter=voter_of(online, unit),
+        choices=approve(on_ballot(cycle)[0]),
+        submission="s".ljust(32, "0"),
     )
     officer = officer_of(station)
     check = stations.person_check(officer=officer, station=station, person=someone(), now=now())
@@ -421,13 +434,24 @@ def test_assisted_cast_puts_the_ballot_in_the_box_and_repeats_the_receipt_on_ret
     officer = officer_of(station)
     a = on_ballot(cycle)[0]
     first = stations.assisted_cast(
-        officer=officer, station=station, person=someone(), choices=approve(a), submission="abc", now=now()
+        officer=officer,
+        station=station,
+        person=someone(),
+        choices=approve(a),
+        submission="abc".ljust(32, "0"),
+        now=now(),
     )
     again = stations.assisted_cast(
-        officer=officer, station=station, person=someone(), choices=approve(a), submission="abc", now=now()
+        officer=officer,
+        station=station,
+        person=someone(),
+        choices=approve(a),
+        submission="abc".ljust(32, "0"),
+        now=now(),
     )
     assert first.code == again.code and again.repeated
-    assert Ballot.objects.get().channel == Channel.ASSISTED
+    # The roll says the person was helped; the box does not single out the few who were.
+    assert Ballot.objects.get().channel == Channel.ONLINE
     assert VoterRollEntry.objects.get().channel == Channel.ASSISTED
 
 
@@ -441,7 +465,7 @@ def test_assisted_cast_refuses_a_bad_ballot_and_writes_nothing():
             station=station,
             person=someone(),
             choices=approve(a, b),
-            submission="s",
+            submission="s".ljust(32, "0"),
             now=now(),
         )
     assert refused.value.code == "too_many"
@@ -459,7 +483,7 @@ def test_assisted_cast_refuses_someone_already_marked():
             station=station,
             person=someone(),
             choices=approve(on_ballot(cycle)[0]),
-            submission="s",
+            submission="s".ljust(32, "0"),
             now=now(),
         )
     assert not Ballot.objects.exists()
@@ -475,6 +499,7 @@ def two_officers(station) -> tuple[Any, Any]:
 def test_batch_content_sorts_ballots_so_their_order_does_not_matter():
     cycle = voting_cycle()
     station = station_in(cycle)
+    paper_voters(station)
     a, b, c, _d = on_ballot(cycle)
     one = paper.batch_content(station, [[Choice(a.pk)], [Choice(c.pk), Choice(b.pk)]], 1, 2)
     two = paper.batch_content(station, [[Choice(b.pk), Choice(c.pk)], [Choice(a.pk)]], 1, 2)
@@ -484,6 +509,7 @@ def test_batch_content_sorts_ballots_so_their_order_does_not_matter():
 def test_batch_content_names_the_ballot_over_the_rules():
     cycle = voting_cycle(max_selections=1)
     station = station_in(cycle)
+    paper_voters(station)
     a, b, *_ = on_ballot(cycle)
     with pytest.raises(ValidationError) as refused:
         paper.batch_content(station, [[Choice(a.pk)], [Choice(a.pk), Choice(b.pk)]], 0, 0)
@@ -496,6 +522,7 @@ def test_batch_content_names_the_ballot_over_the_rules():
 def test_batch_content_refuses_a_proposal_of_another_territory():
     cycle = voting_cycle()
     station = station_in(cycle, unit_of(cycle, 0))
+    paper_voters(station)
     elsewhere = on_ballot(cycle, unit_of(cycle, 1))[0]
     with pytest.raises(ValidationError) as refused:
         paper.batch_content(station, [[Choice(elsewhere.pk)]], 0, 0)
@@ -514,6 +541,7 @@ def test_batch_content_refuses_a_proposal_of_another_territory():
 def test_batch_content_refusals(ballots, blank, void, code):
     cycle = voting_cycle()
     station = station_in(cycle)
+    paper_voters(station)
     a = on_ballot(cycle)[0]
     with pytest.raises(ValidationError) as refused:
         paper.batch_content(station, [[Choice(a.pk)]] * ballots, blank, void)
@@ -575,6 +603,7 @@ def test_acta_content_with_one_choice_per_ballot_must_add_up_to_the_valid_ballot
 def test_double_keying_a_batch_confirms_it_and_puts_its_ballots_in_the_box():
     cycle = voting_cycle()
     station = station_in(cycle)
+    paper_voters(station)
     first, second = two_officers(station)
     a, b, c, _d = on_ballot(cycle)
     one = paper.batch_content(station, [[Choice(a.pk)], [Choice(b.pk), Choice(c.pk)]], 1, 0)
@@ -593,6 +622,7 @@ def test_double_keying_a_batch_confirms_it_and_puts_its_ballots_in_the_box():
 def test_the_same_officer_cannot_key_a_record_twice():
     cycle = voting_cycle()
     station = station_in(cycle)
+    paper_voters(station)
     officer = officer_of(station)
     content = paper.batch_content(station, [approve(on_ballot(cycle)[0])], 0, 0)
     paper.paper_key(officer=officer, station=station, kind="batch", number=1, content=content, now=now())
@@ -605,6 +635,7 @@ def test_the_same_officer_cannot_key_a_record_twice():
 def test_a_mismatch_waits_for_a_manager_and_refuses_more_keying():
     cycle = voting_cycle()
     station = station_in(cycle)
+    paper_voters(station)
     first, second = two_officers(station)
     a, b, *_ = on_ballot(cycle)
     paper.paper_key(
@@ -641,6 +672,7 @@ def test_a_mismatch_waits_for_a_manager_and_refuses_more_keying():
 def test_a_confirmed_record_cannot_be_keyed_again():
     cycle = voting_cycle()
     station = station_in(cycle)
+    paper_voters(station)
     content = paper.batch_content(station, [approve(on_ballot(cycle)[0])], 0, 0)
     for officer in two_officers(station):
         paper.paper_key(officer=officer, station=station, kind="batch", number=1, content=content, now=now())
@@ -655,6 +687,7 @@ def test_a_confirmed_record_cannot_be_keyed_again():
 @pytest.mark.parametrize(("counts_on_site", "kind"), [(False, "acta"), (True, "batch")])
 def test_a_record_of_the_wrong_kind_is_refused(counts_on_site, kind):
     station = station_in(voting_cycle(), counts_on_site=counts_on_site)
+    paper_voters(station)
     with pytest.raises(ValidationError) as refused:
         paper.paper_key(officer=officer_of(station), station=station, kind=kind, number=1, content={}, now=now())
     assert code_of(refused.value) == "wrong_kind" and not PaperRecord.objects.exists()
@@ -663,6 +696,7 @@ def test_a_record_of_the_wrong_kind_is_refused(counts_on_site, kind):
 @pytest.mark.parametrize("number", [0, 100_001])
 def test_a_record_number_out_of_range_is_refused(number):
     station = station_in(voting_cycle())
+    paper_voters(station)
     with pytest.raises(ValidationError) as refused:
         paper.paper_key(
             officer=officer_of(station), station=station, kind="batch", number=number, content={}, now=now()
@@ -673,6 +707,7 @@ def test_a_record_number_out_of_range_is_refused(number):
 def test_a_tally_sheet_keyed_twice_is_confirmed_and_puts_no_ballot_in_the_box():
     cycle = voting_cycle()
     station = station_in(cycle, counts_on_site=True)
+    paper_voters(station)
     first, second = two_officers(station)
     paper.paper_key(officer=first, station=station, kind="acta", number=1, content=acta(station), now=now())
     record = paper.paper_key(
@@ -689,6 +724,7 @@ def test_a_tally_sheet_keyed_twice_is_confirmed_and_puts_no_ballot_in_the_box():
 
 def mismatched(cycle):
     station = station_in(cycle)
+    paper_voters(station)
     first, second = two_officers(station)
     a, b, *_ = on_ballot(cycle)
     paper.paper_key(
@@ -834,20 +870,21 @@ def test_turnout_counts_the_roll_by_territory_and_channel_and_each_station(djang
         unit=first_unit,
         voter=voter_of(voter_in(cycle), first_unit),
         choices=approve(on_ballot(cycle)[0]),
-        submission="s",
+        submission="s".ljust(32, "0"),
     )
     batches = station_in(cycle, second_unit)
     on_site = station_in(cycle, first_unit, counts_on_site=True)
+    paper_voters(on_site, 10)  # the acta below counts 10 ballots in its box
     b_first, b_second = two_officers(batches)
     s_first, s_second = two_officers(on_site)
-    for number in range(1, 4):
+    for number in range(1, 7):
         stations.roll_mark(officer=b_first, station=batches, person=someone(f"8012345{number}"), now=now())
     stations.assisted_cast(
         officer=s_first,
         station=on_site,
         person=someone("80999999"),
         choices=approve(on_ballot(cycle)[0]),
-        submission="a",
+        submission="a".ljust(32, "0"),
         now=now(),
     )
     a = on_ballot(cycle, second_unit)[0]
@@ -860,13 +897,13 @@ def test_turnout_counts_the_roll_by_territory_and_channel_and_each_station(djang
     with django_assert_num_queries(4):  # territories, roll counts, stations, their records
         result = selectors.turnout(cycle)
     by_unit = {row.unit.pk: row.by_channel for row in result.rows}
-    assert by_unit[first_unit.pk] == {"online": 1, "assisted": 1, "paper": 0}
-    assert by_unit[second_unit.pk] == {"online": 0, "assisted": 0, "paper": 3}
-    assert result.totals == {"online": 1, "assisted": 1, "paper": 3} and result.total == 5
+    assert by_unit[first_unit.pk] == {"online": 1, "assisted": 1, "paper": 10}
+    assert by_unit[second_unit.pk] == {"online": 0, "assisted": 0, "paper": 6}
+    assert result.totals == {"online": 1, "assisted": 1, "paper": 16} and result.total == 18
     rows = {row.station.pk: row for row in result.stations}
-    assert (rows[batches.pk].marked, rows[batches.pk].paper_ballots, rows[batches.pk].records_waiting) == (3, 3, 1)
-    assert rows[batches.pk].difference == 0
-    assert (rows[on_site.pk].marked, rows[on_site.pk].paper_ballots) == (0, 10)
+    assert (rows[batches.pk].marked, rows[batches.pk].paper_ballots, rows[batches.pk].records_waiting) == (6, 3, 1)
+    assert rows[batches.pk].difference == -3  # batch 2 is not confirmed yet
+    assert (rows[on_site.pk].marked, rows[on_site.pk].paper_ballots) == (10, 10)
 
 
 def test_station_turnout_counts_mismatches():
@@ -904,7 +941,7 @@ def test_chain_head_appears_once_ballots_are_sealed():
         unit=unit,
         voter=voter_of(voter_in(cycle), unit),
         choices=approve(on_ballot(cycle)[0]),
-        submission="s",
+        submission="s".ljust(32, "0"),
     )
     ballot_chain_seal(cycle_id=cycle.pk)
     head = selectors.chain_head(cycle)

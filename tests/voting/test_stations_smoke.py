@@ -5,7 +5,16 @@ from django.utils import timezone
 
 from tests.nodes.factories import MembershipFactory
 from tests.proposals.factories import unit_of
-from tests.voting.factories import approve, on_ballot, station_in, submission, voter_in, voter_of, voting_cycle
+from tests.voting.factories import (
+    approve,
+    on_ballot,
+    paper_voters,
+    station_in,
+    submission,
+    voter_in,
+    voter_of,
+    voting_cycle,
+)
 from voting.ballots import Choice
 from voting.census import census_import
 from voting.eligibility import PersonAtStation
@@ -29,6 +38,7 @@ def test_station_flow():
     cycle = voting_cycle()
     unit = unit_of(cycle)
     station = station_in(cycle, unit)
+    paper_voters(station)
     first, second = officer(station), officer(station)
     now = timezone.now()
     online = voter_in(cycle)
@@ -46,7 +56,9 @@ def test_station_flow():
         roll_mark(officer=second, station=station, person=person, now=now)
     a, b, c, _d = on_ballot(cycle)
     helped = PersonAtStation("CC", "80123457", date(1950, 1, 1), True)
-    receipt = assisted_cast(officer=first, station=station, person=helped, choices=approve(a), submission="s1", now=now)
+    receipt = assisted_cast(
+        officer=first, station=station, person=helped, choices=approve(a), submission="s1".ljust(32, "0"), now=now
+    )
     assert receipt.code
     content = batch_content(station, [[Choice(a.pk)], [Choice(b.pk), Choice(c.pk)]], 1, 0)
     paper_key(officer=first, station=station, kind="batch", number=1, content=content, now=now)
@@ -67,8 +79,8 @@ def test_station_flow():
     paper_reconcile(actor=manager, record=record, entry=record.entries.first(), reason="El papel dice eso", now=now)
     assert Ballot.objects.filter(channel="paper").count() == 4
     t = turnout(cycle)
-    assert t.totals == {"online": 1, "assisted": 1, "paper": 1}
-    assert t.stations[0].paper_ballots == 6 and t.stations[0].marked == 1
+    assert t.totals == {"online": 1, "assisted": 1, "paper": 61}  # one marked here, 60 made up (paper_voters)
+    assert t.stations[0].paper_ballots == 6 and t.stations[0].marked == 61
     report = census_import(actor=manager, cycle=cycle, data=b"tipo;numero\nCC;80.123.456\nTI;1000123\n", now=now)
     assert report.saved and report.added == 2 and CensusEntry.objects.count() == 2
     bad = census_import(actor=manager, cycle=cycle, data=b"numero\n12a\n", now=now)
