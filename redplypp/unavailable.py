@@ -25,7 +25,8 @@ _PAGE = """<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>Un momento · Red PLyPP</title></head>
 <body><main>
 <h1>Un momento, por favor / One moment, please</h1>
-<p>La plataforma se está reconectando. No se perdió nada de lo que ya estaba guardado: intenta de nuevo en unos segundos.</p>
+<p>La plataforma se está reconectando. No se perdió nada de lo que ya estaba guardado:
+intenta de nuevo en unos segundos.</p>
 <p lang="en">The platform is reconnecting. Nothing already saved was lost: try again in a few seconds.</p>
 </main></body></html>
 """

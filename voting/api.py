@@ -35,7 +35,7 @@ from voting.ballots import Choice
 from voting.eligibility import online_voter
 from voting.errors import VotingRefused
 from voting.models import Channel, VoterRollEntry
-from voting.services import ballot_cast, cached_context
+from voting.services import ballot_cast, cached_context, cached_cycle, cached_unit
 
 MAX_BODY_BYTES = 16 * 1024
 MAX_CHOICES = 100
@@ -97,7 +97,7 @@ def api_view(method: str) -> Callable[[View], View]:
 
 
 def _published_cycle(cycle_pk: int) -> Cycle | None:
-    return Cycle.objects.select_related("voting").filter(pk=cycle_pk).first()
+    return cached_cycle(cycle_pk)
 
 
 def _not_found() -> JsonResponse:
@@ -248,7 +248,7 @@ def cast(request: HttpRequest, cycle_pk: int) -> HttpResponse:
     if cycle is None or not cycle.is_published:
         return _not_found()
     voter = online_voter(request.user, cycle, now)  # type: ignore[arg-type]
-    unit = CycleTerritory.objects.get(pk=voter.unit_id)
+    unit = cached_unit(cycle, voter.unit_id)
     receipt = ballot_cast(
         cycle=cycle,
         unit=unit,

@@ -25,11 +25,12 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from hashlib import sha256
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.core.cache import cache as shared_cache
@@ -50,6 +51,7 @@ from voting.errors import AlreadyVoted, BadBallot, BadReceipt, BadSubmission, No
 from voting.models import Ballot, BallotChain, BallotStart, Channel, Station, VoterRollEntry
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SEAL_DELAY_SECONDS = 10
 SEAL_BATCH = 20_000
@@ -107,25 +109,39 @@ def cost_of(proposal: Proposal) -> int:
     return proposal.adjusted_cost if proposal.adjusted_cost is not None else proposal.estimated_cost
 
 
-_CONTEXTS: dict[tuple[int, int], tuple[float, BallotContext]] = {}
+_REMEMBERED: dict[tuple[str, int, int], tuple[float, Any]] = {}
+
+
+def _remembered(key: tuple[str, int, int], build: Callable[[], T]) -> T:
+    """``build()`` kept in this process for ``VOTING_CONTEXT_SECONDS``: casting reads the
+    cycle, the territory and its ballot on every request, and while a vote is open they
+    hardly move (voting settings are frozen once it opens). What must be exact at the
+    close is checked again inside the cast transaction."""
+    ttl = settings.VOTING_CONTEXT_SECONDS
+    now = time.monotonic()
+    hit = _REMEMBERED.get(key)
+    if ttl > 0 and hit is not None and now - hit[0] < ttl:
+        return cast(T, hit[1])
+    value = build()
+    if ttl > 0:
+        if len(_REMEMBERED) > 3000:
+            _REMEMBERED.clear()
+        _REMEMBERED[key] = (now, value)
+    return value
 
 
 def cached_context(cycle: Cycle, unit: CycleTerritory) -> BallotContext:
-    """``ballot_context`` kept in this process for ``VOTING_CONTEXT_SECONDS`` (casting reads it
-    on every ballot; proposals and the calendar hardly move while a vote is open). What must
-    be exact at the close is checked again inside the cast transaction."""
-    ttl = settings.VOTING_CONTEXT_SECONDS
-    key = (cycle.pk, unit.pk)
-    now = time.monotonic()
-    hit = _CONTEXTS.get(key)
-    if ttl > 0 and hit is not None and now - hit[0] < ttl:
-        return hit[1]
-    context = ballot_context(cycle, unit)
-    if ttl > 0:
-        if len(_CONTEXTS) > 1000:
-            _CONTEXTS.clear()
-        _CONTEXTS[key] = (now, context)
-    return context
+    return _remembered(("context", cycle.pk, unit.pk), lambda: ballot_context(cycle, unit))
+
+
+def cached_cycle(cycle_pk: int) -> Cycle | None:
+    """The cycle with its voting settings and place, for casting."""
+    cycles = Cycle.objects.select_related("voting", "municipality", "department")
+    return _remembered(("cycle", cycle_pk, 0), lambda: cycles.filter(pk=cycle_pk).first())
+
+
+def cached_unit(cycle: Cycle, unit_pk: int) -> CycleTerritory:
+    return _remembered(("unit", cycle.pk, unit_pk), lambda: CycleTerritory.objects.get(pk=unit_pk, cycle=cycle))
 
 
 def ballot_context(cycle: Cycle, unit: CycleTerritory) -> BallotContext:
