@@ -55,6 +55,10 @@ class BadReceipt(VotingRefused):
     status = 404
 
 
+class TooManyAttempts(VotingRefused):
+    status = 429
+
+
 class BadSubmission(VotingRefused):
     """The submission id is missing or too short to keep the receipt secret."""
 

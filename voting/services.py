@@ -44,10 +44,19 @@ from cycles.models import Cycle, CycleStep, CycleTerritory, VotingSettings
 from cycles.phases import Capability, Step, Window, capabilities_at
 from cycles.selectors import cycle_windows
 from proposals.models import Proposal, Status
+from redplypp.ratelimit import take_slot
 from voting import chain
 from voting.ballots import BallotKind, BallotProblem, BallotRules, Choice, ballot_check, canonical, from_canonical
 from voting.eligibility import Voter, already_voted_message
-from voting.errors import AlreadyVoted, BadBallot, BadReceipt, BadSubmission, NotEligible, VotingClosed
+from voting.errors import (
+    AlreadyVoted,
+    BadBallot,
+    BadReceipt,
+    BadSubmission,
+    NotEligible,
+    TooManyAttempts,
+    VotingClosed,
+)
 from voting.models import Ballot, BallotChain, BallotStart, Channel, Station, VoterRollEntry
 
 logger = logging.getLogger(__name__)
@@ -198,6 +207,17 @@ def refuse_if_closed(cycle_id: int) -> None:
 
 # --- Casting -----------------------------------------------------------------------
 
+CAST_ATTEMPTS_PER_MINUTE = 20
+
+
+def _take_attempt(voter: Voter) -> None:
+    """A person casting from their account tries at most 20 times a minute (a script
+    trying proposals or receipts, not a person correcting a ballot)."""
+    if voter.user_id is not None and not take_slot(
+        "voting-cast", voter.user_id, limit=CAST_ATTEMPTS_PER_MINUTE, window_seconds=60
+    ):
+        raise TooManyAttempts(_("Too many attempts in a minute: wait a moment and try again."), "too_many")
+
 
 @dataclass(frozen=True, slots=True)
 class Receipt:
@@ -320,6 +340,7 @@ def ballot_cast(
     now = now or timezone.now()
     if voter.unit_id != unit.pk or unit.cycle_id != cycle.pk:
         raise NotEligible(_("You vote in your own territory only."), "other_territory")
+    _take_attempt(voter)
     context = context or cached_context(cycle, unit)
     _require_open(context, now)
     if channel == Channel.ONLINE and not context.online:
@@ -384,6 +405,7 @@ def ballot_replace(
     ``BadReceipt`` when the receipt is not this voter's current one.
     """
     now = now or timezone.now()
+    _take_attempt(voter)
     context = ballot_context(cycle, unit)
     if not context.replaceable:
         raise NotEligible(_("In this cycle a ballot cannot be replaced once cast."), "not_replaceable")

@@ -33,3 +33,20 @@ def test_cast_then_seal_then_verify():
     report = ballot_chain_verify(cycle_id=cycle.pk)
     assert report.holds and report.length == 1
     assert receipt_lookup(receipt.code).position == 1
+
+
+def test_a_person_trying_too_often_in_a_minute_is_slowed_down():
+    from voting.errors import TooManyAttempts
+    from voting.services import CAST_ATTEMPTS_PER_MINUTE
+
+    cycle = voting_cycle()
+    unit = unit_of(cycle)
+    voter = voter_of(voter_in(cycle), unit)
+    a = on_ballot(cycle)[0]
+    for _ in range(CAST_ATTEMPTS_PER_MINUTE):
+        with pytest.raises(BadBallot):
+            ballot_cast(cycle=cycle, unit=unit, voter=voter, choices=approve(a, a), submission=submission())
+    with pytest.raises(TooManyAttempts) as refused:
+        ballot_cast(cycle=cycle, unit=unit, voter=voter, choices=approve(a), submission=submission())
+    assert refused.value.status == 429
+    assert not VoterRollEntry.objects.exists()
