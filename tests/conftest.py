@@ -55,6 +55,9 @@ def ballots_read_fresh(settings):
     """Tests change proposals and calendars between casts: no ballot kept in memory
     (tests/voting/test_services_perf.py turns it on where it is the subject)."""
     settings.VOTING_CONTEXT_SECONDS = 0
+    from voting.services import forget_remembered
+
+    forget_remembered()
 
 
 @pytest.fixture(scope="session", autouse=True)

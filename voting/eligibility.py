@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Subquery, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -59,21 +59,37 @@ def _delegate_of(cycle: Cycle, today: date, *, user: User | None = None, pk: int
     return (delegates.filter(user_id=user.pk) if user is not None else delegates.filter(pk=pk or 0)).first()
 
 
+_FACTS_SQL = """
+SELECT ci.*,
+  EXISTS (SELECT 1 FROM {email} e WHERE e.user_id = ci.user_id AND e.verified) AS verified,
+  (SELECT p.unit_id FROM {participation} p WHERE p.cycle_id = %(cycle)s AND p.user_id = ci.user_id LIMIT 1)
+    AS declared_unit,
+  (NOT %(census)s OR EXISTS (
+    SELECT 1 FROM {census} c WHERE c.cycle_id = %(cycle)s AND c.document_hash = ci.document_hash
+  )) AS listed
+FROM {identity} ci WHERE ci.user_id = %(user)s LIMIT 1
+"""
+
+
+@cache
+def _facts_sql() -> str:
+    return _FACTS_SQL.format(
+        email=EmailAddress._meta.db_table,
+        participation=Participation._meta.db_table,
+        census=CensusEntry._meta.db_table,
+        identity=CitizenIdentity._meta.db_table,
+    )
+
+
 def _facts(user: User, cycle: Cycle) -> CitizenIdentity | None:
     """The person's identity with what voting asks of it, in one query: whether the
     e-mail is verified, the territory declared for the cycle, whether the document
-    is on the cycle's census list."""
-    census = CensusEntry.objects.filter(cycle=cycle, document_hash=OuterRef("document_hash"))
-    unit = Participation.objects.filter(cycle=cycle, user_id=OuterRef("user_id")).values("unit_id")[:1]
-    return (
-        CitizenIdentity.objects.filter(user_id=user.pk)
-        .annotate(
-            verified=Exists(EmailAddress.objects.filter(user_id=OuterRef("user_id"), verified=True)),
-            declared_unit=Subquery(unit),
-            listed=Exists(census) if cycle.voting.census_required else Value(True),
-        )
-        .first()
-    )
+    is on the cycle's census list.
+
+    Written as SQL: every cast and ballot asks it, and building and compiling the
+    annotated queryset with its three subqueries cost 1.5-1.8 ms of CPU each time."""
+    params = {"cycle": cycle.pk, "user": user.pk, "census": bool(cycle.voting.census_required)}
+    return next(iter(CitizenIdentity.objects.raw(_facts_sql(), params)), None)
 
 
 def online_voter(user: User, cycle: Cycle, now: datetime) -> Voter:

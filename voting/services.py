@@ -139,6 +139,11 @@ def _remembered(key: tuple[str, int, int], build: Callable[[], T]) -> T:
     return value
 
 
+def forget_remembered() -> None:
+    """Drop what this process keeps (tests that change cycles between casts)."""
+    _REMEMBERED.clear()
+
+
 def cached_context(cycle: Cycle, unit: CycleTerritory) -> BallotContext:
     return _remembered(("context", cycle.pk, unit.pk), lambda: ballot_context(cycle, unit))
 

