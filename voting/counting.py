@@ -167,6 +167,6 @@ def cycle_count(*, cycle_id: int, now: datetime | None = None) -> list[Territory
 
 @on_step(Step.COUNT)
 def _count_after_step(*, cycle_id: int) -> None:
-    from voting.tasks import cycle_count_task
+    from voting.tasks import cycle_count_task, queue
 
-    cycle_count_task.delay(cycle_id=cycle_id)
+    queue(cycle_count_task, cycle_id=cycle_id)

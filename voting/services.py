@@ -549,10 +549,10 @@ def ballot_chain_seal(*, cycle_id: int, now: datetime | None = None, limit: int 
 
 def seal_soon(cycle_id: int) -> None:
     """Queue one sealing of ``cycle_id`` in the next seconds (at most one pending per cycle)."""
-    from voting.tasks import ballot_chain_seal_task
+    from voting.tasks import ballot_chain_seal_task, queue
 
     if shared_cache.add(f"voting:seal:{cycle_id}", 1, SEAL_DELAY_SECONDS):
-        ballot_chain_seal_task.apply_async(kwargs={"cycle_id": cycle_id}, countdown=SEAL_DELAY_SECONDS)
+        queue(ballot_chain_seal_task, cycle_id=cycle_id, countdown=SEAL_DELAY_SECONDS)
 
 
 def ballot_chain_seal_all(*, now: datetime | None = None, minimum: int | None = None) -> dict[int, int]:

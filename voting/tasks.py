@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+from typing import Any
+
+from celery import current_app, shared_task
+from celery.app.task import Task
 
 from voting.services import ballot_chain_seal, ballot_chain_seal_all
 
@@ -37,3 +40,13 @@ def cycle_count_task(*, cycle_id: int) -> int:
     from voting.counting import cycle_count
 
     return len(cycle_count(cycle_id=cycle_id))
+
+
+def queue(task: Task, *, countdown: float = 0, **kwargs: Any) -> None:
+    """Queue ``task`` (after ``countdown`` seconds) or, with no broker (the embedded default),
+    run it here and now. Celery's own eager path acquires a broker producer even then,
+    which builds a connection pool for a broker that does not exist."""
+    if current_app.conf.task_always_eager:
+        task.apply(kwargs=kwargs)
+    else:
+        task.apply_async(kwargs=kwargs, countdown=countdown)
