@@ -28,7 +28,7 @@ from proposals.models import Proposal, Status
 from proposals.services import set_status
 from voting.ballots import BallotKind
 from voting.models import Ballot, BallotChain, PaperRecord, TerritoryResult
-from voting.services import ballot_chain_seal, cost_of
+from voting.services import ballot_chain_seal_everything, cost_of
 from voting.tally import BallotKind as TallyKind
 from voting.tally import (
     Completion,
@@ -158,8 +158,7 @@ def cycle_count(*, cycle_id: int, now: datetime | None = None) -> list[Territory
     cycle = Cycle.objects.select_related("voting").get(pk=cycle_id)
     if cycle.voting.decided_by == DecidedBy.ASSEMBLY:
         return []
-    while ballot_chain_seal(cycle_id=cycle_id, now=now):
-        pass
+    ballot_chain_seal_everything(cycle_id=cycle_id, now=now)
     units = cycle.units.exclude(territory__isnull=True, municipality__isnull=True).order_by("position", "pk")
     with transaction.atomic():
         return [territory_count(cycle, unit, now=now) for unit in units]

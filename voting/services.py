@@ -602,8 +602,16 @@ def ballot_chain_verify(*, cycle_id: int) -> ChainReport:
     )
 
 
+def ballot_chain_seal_everything(*, cycle_id: int, now: datetime | None = None, limit: int = SEAL_BATCH) -> int:
+    """Seal every ballot still waiting, batch after batch (at the close and before counting)."""
+    sealed = total = ballot_chain_seal(cycle_id=cycle_id, now=now, limit=limit)
+    while sealed:
+        sealed = ballot_chain_seal(cycle_id=cycle_id, now=now, limit=limit)
+        total += sealed
+    return total
+
+
 @on_step(Step.CLOSE_VOTING)
 def _seal_at_close(*, cycle_id: int) -> None:
     """Every ballot is in the chain once voting closes (before counting)."""
-    while ballot_chain_seal(cycle_id=cycle_id):
-        pass
+    ballot_chain_seal_everything(cycle_id=cycle_id)

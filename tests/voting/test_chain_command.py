@@ -53,3 +53,22 @@ def test_a_chain_rewritten_from_scratch_differs_from_the_published_head(sealed_b
     ballot_chain_seal(cycle_id=sealed_box.pk)  # a consistent chain, of a different box
     with pytest.raises(CommandError):
         call_command("ballot_chain_verify", "--cycle", str(sealed_box.pk), "--head", published)
+
+
+def test_sealing_everything_takes_every_waiting_ballot_batch_after_batch():
+    from voting import services
+
+    cycle = voting_cycle()
+    unit = unit_of(cycle)
+    for _ in range(5):
+        person = voter_in(cycle, unit)
+        ballot_cast(
+            cycle=cycle,
+            unit=unit,
+            voter=voter_of(person, unit),
+            choices=approve(on_ballot(cycle)[0]),
+            submission=submission(),
+        )
+    assert services.ballot_chain_seal_everything(cycle_id=cycle.pk, limit=2) == 5  # batches of 2, 2, 1
+    assert not Ballot.objects.filter(cycle=cycle, position__isnull=True).exists()
+    assert BallotChain.objects.get(cycle=cycle).length == 5
