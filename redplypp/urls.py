@@ -12,6 +12,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
 ]
 
 urlpatterns += i18n_patterns(
+    # Casting first: every ballot resolves its URL, and patterns are tried in order.
+    path("votar/api/", include("voting.urls_api")),
     path("", views.home, name="home"),
     path("privacidad/", views.privacy, name="privacy"),
     path("cuenta/", include("allauth.urls")),
@@ -27,7 +29,6 @@ urlpatterns += i18n_patterns(
     path("gestion/propuestas/", include("proposals.urls_manage")),
     path("ejecucion/", include("proposals.urls_execution")),
     path("votar/", include("voting.urls")),
-    path("votar/api/", include("voting.urls_api")),
     path("gestion/votacion/", include("voting.urls_manage")),
     path("mesa/", include("voting.urls_station")),
     path("admin/", admin.site.urls),

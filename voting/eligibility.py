@@ -19,6 +19,7 @@ from functools import cache
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -60,7 +61,7 @@ def _delegate_of(cycle: Cycle, today: date, *, user: User | None = None, pk: int
 
 
 _FACTS_SQL = """
-SELECT ci.*,
+SELECT ci.document_type, ci.document_hash, ci.birth_date, ci.municipality_code,
   EXISTS (SELECT 1 FROM {email} e WHERE e.user_id = ci.user_id AND e.verified) AS verified,
   (SELECT p.unit_id FROM {participation} p WHERE p.cycle_id = %(cycle)s AND p.user_id = ci.user_id LIMIT 1)
     AS declared_unit,
@@ -69,6 +70,7 @@ SELECT ci.*,
   )) AS listed
 FROM {identity} ci WHERE ci.user_id = %(user)s LIMIT 1
 """
+_IDENTITY_FIELDS = ["document_type", "document_hash", "birth_date", "municipality_code"]
 
 
 @cache
@@ -81,15 +83,32 @@ def _facts_sql() -> str:
     )
 
 
-def _facts(user: User, cycle: Cycle) -> CitizenIdentity | None:
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    identity: CitizenIdentity  # the fields eligibility reads; the others deferred
+    verified: bool
+    declared_unit: int | None
+    listed: bool  # on the cycle's census list, or the cycle has none
+
+
+def _facts(user: User, cycle: Cycle) -> _Facts | None:
     """The person's identity with what voting asks of it, in one query: whether the
     e-mail is verified, the territory declared for the cycle, whether the document
-    is on the cycle's census list.
+    is on the cycle's census list; None without an identity.
 
-    Written as SQL: every cast and ballot asks it, and building and compiling the
-    annotated queryset with its three subqueries cost 1.5-1.8 ms of CPU each time."""
+    Written as SQL on a cursor: every cast and ballot asks it, and building the
+    annotated queryset with its three subqueries cost 1.5-1.8 ms of CPU each time
+    (a raw queryset still about 0.3 ms)."""
     params = {"cycle": cycle.pk, "user": user.pk, "census": bool(cycle.voting.census_required)}
-    return next(iter(CitizenIdentity.objects.raw(_facts_sql(), params)), None)
+    with connection.cursor() as cursor:
+        cursor.execute(_facts_sql(), params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    *fields, verified, declared_unit, listed = row
+    identity = CitizenIdentity.from_db(connection.alias, _IDENTITY_FIELDS, fields)
+    identity.user_id = user.pk
+    return _Facts(identity, bool(verified), declared_unit, bool(listed))
 
 
 def online_voter(user: User, cycle: Cycle, now: datetime) -> Voter:
@@ -99,17 +118,16 @@ def online_voter(user: User, cycle: Cycle, now: datetime) -> Voter:
     _no_ballot(cycle)
     if not user.is_authenticated or not user.is_active:
         raise NotEligible(_("Sign in to take part."), "not_eligible")
-    identity = _facts(user, cycle)
-    verified = identity.verified if identity is not None else False  # type: ignore[attr-defined]
-    reason = refusal_for(identity, verified, cycle, today) if identity is not None else refusal(user, cycle, today)
+    facts = _facts(user, cycle)
+    reason = refusal_for(facts.identity, facts.verified, cycle, today) if facts else refusal(user, cycle, today)
     if reason is not None:
         raise NotEligible(reason, "not_eligible")
-    assert identity is not None
+    assert facts is not None
     if not cycle.voting.online:
         raise NotEligible(
             _("This cycle votes in person only: go to a polling station with your document."), "in_person_only"
         )
-    if not identity.listed:  # type: ignore[attr-defined]
+    if not facts.listed:
         raise NotEligible(
             _("Your document is not on this cycle's census list. Ask the organisers of the cycle to check it."),
             "not_on_census",
@@ -124,11 +142,13 @@ def online_voter(user: User, cycle: Cycle, now: datetime) -> Voter:
                 ),
                 "delegates_only",
             )
-        return Voter(key=identity.document_hash, unit_id=delegate.unit_id, delegate_id=delegate.pk, user_id=user.pk)
-    unit_id = identity.declared_unit  # type: ignore[attr-defined]
+        return Voter(
+            key=facts.identity.document_hash, unit_id=delegate.unit_id, delegate_id=delegate.pk, user_id=user.pk
+        )
+    unit_id = facts.declared_unit
     if unit_id is None:
         raise NeedsTerritory(_("Choose the territory where you live to see its ballot."), "choose_territory")
-    return Voter(key=identity.document_hash, unit_id=unit_id, user_id=user.pk)
+    return Voter(key=facts.identity.document_hash, unit_id=unit_id, user_id=user.pk)
 
 
 def on_census(cycle: Cycle, document_hash_: str) -> bool:

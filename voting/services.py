@@ -119,6 +119,7 @@ def cost_of(proposal: Proposal) -> int:
 
 
 _REMEMBERED: dict[tuple[str, int, int], tuple[float, Any]] = {}
+_SEAL_ASKED: dict[int, float] = {}  # cycle id -> when this process last asked for a sealing
 
 
 def _remembered(key: tuple[str, int, int], build: Callable[[], T]) -> T:
@@ -142,6 +143,7 @@ def _remembered(key: tuple[str, int, int], build: Callable[[], T]) -> T:
 def forget_remembered() -> None:
     """Drop what this process keeps (tests that change cycles between casts)."""
     _REMEMBERED.clear()
+    _SEAL_ASKED.clear()
 
 
 def cached_context(cycle: Cycle, unit: CycleTerritory) -> BallotContext:
@@ -548,9 +550,17 @@ def ballot_chain_seal(*, cycle_id: int, now: datetime | None = None, limit: int 
 
 
 def seal_soon(cycle_id: int) -> None:
-    """Queue one sealing of ``cycle_id`` in the next seconds (at most one pending per cycle)."""
+    """Queue one sealing of ``cycle_id`` in the next seconds (at most one pending per cycle).
+
+    A process that asked in the last ``SEAL_DELAY_SECONDS`` does not ask the shared
+    cache again: every cast ends here, and the answer would be "already queued"."""
     from voting.tasks import ballot_chain_seal_task, queue
 
+    now = time.monotonic()
+    asked = _SEAL_ASKED.get(cycle_id)
+    if asked is not None and now - asked < SEAL_DELAY_SECONDS:
+        return
+    _SEAL_ASKED[cycle_id] = now
     if shared_cache.add(f"voting:seal:{cycle_id}", 1, SEAL_DELAY_SECONDS):
         queue(ballot_chain_seal_task, cycle_id=cycle_id, countdown=SEAL_DELAY_SECONDS)
 
