@@ -39,7 +39,7 @@ from cycles.phases import Capability, next_opening
 from proposals import services as proposal_services
 from proposals.models import Proposal
 from redplypp.forms import add_service_error
-from redplypp.ratelimit import take_slot
+from redplypp.ratelimit import client_address, take_slot
 from voting import notifications
 from voting.ballots import BallotKind, Choice, basket
 from voting.eligibility import Voter, already_voted_message, online_voter
@@ -458,7 +458,7 @@ def ballot_replace_view(request: HttpRequest, cycle_pk: int) -> HttpResponse:
 
 def _client_id(request: HttpRequest) -> int:
     """A number standing for the client's address, for the rate limit (the address is not kept)."""
-    address = request.META.get("REMOTE_ADDR", "") or ""
+    address = client_address(request)
     return int(hashlib.sha256(f"receipt-check\x1f{address}".encode()).hexdigest()[:15], 16)
 
 
