@@ -191,7 +191,23 @@ def person_refusal(cycle: Cycle, unit: CycleTerritory, person: PersonAtStation, 
             return _(
                 "In this cycle only the elected delegates of the territory vote: choose the delegate from the list."
             )
+        if not _document_fits_delegate(delegate, key):
+            return _(
+                "This document is not the one on the chosen delegate's account. Check the document, "
+                "or choose the delegate this person is."
+            )
     return None
+
+
+def _document_fits_delegate(delegate: Delegate, key: str) -> bool:
+    """Whether the document keyed at a station can be ``delegate``'s: it must be the one on
+    the delegate's account when the account has a citizen identity (a delegate without
+    an account, or whose account has none, is recognised by the officer alone)."""
+    if delegate.user_id is None:
+        return True
+    on_account = CitizenIdentity.objects.filter(user_id=delegate.user_id).values_list("document_hash", flat=True)
+    hashes = list(on_account)
+    return not hashes or hashes[0] == key
 
 
 def already_voted_message(channel: str, *, own: bool) -> str:
