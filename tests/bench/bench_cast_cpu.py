@@ -21,7 +21,6 @@ import argparse
 import cProfile
 import io
 import json
-import os
 import shutil
 import sys
 import tempfile
@@ -34,7 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.load.run_cast_load import DATABASE, Database, cpu_seconds, cpu_used, prepare  # noqa: E402
+from tests.load.run_cast_load import DATABASE, Database, cpu_seconds, cpu_used, prepare, run_environment  # noqa: E402
 
 CSRF = "abcdefghijklmnopqrstuvwxyzABCDEF"  # any 32 letters and digits, as a browser's cookie holds
 
@@ -127,16 +126,7 @@ def main() -> int:
     database = Database(folder)
     try:
         database.create(DATABASE)
-        env = {
-            **os.environ,
-            "DATABASE_URL": database.url(DATABASE),
-            "DJANGO_SETTINGS_MODULE": "tests.load.settings",
-            "DJANGO_ALLOW_INSECURE_KEYS": "true",
-            "DJANGO_SECURE_COOKIES": "false",
-            "DJANGO_STATIC_COMPRESS": "false",
-            "DJANGO_LOG_LEVEL": "ERROR",
-        }
-        env.pop("CELERY_BROKER_URL", None)
+        env = run_environment(database)
         best: dict[str, tuple[float, float]] = {}
         cycle_pk, every_key = prepare(env, args.voters * args.rounds)
         casts = cast_requests(cycle_pk, every_key)

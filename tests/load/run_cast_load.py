@@ -498,6 +498,24 @@ def chaos(gunicorn: Gunicorn, database: Database, tally: Tally, voters: int, db_
 # --- The run -----------------------------------------------------------------------
 
 
+def run_environment(database: Database) -> dict[str, str]:
+    """The platform's variables for a run on ``database``: the embedded default (no Redis,
+    no broker: the cache in memory, tasks in process) unless the caller adds them."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database.url(DATABASE),
+        "DJANGO_SETTINGS_MODULE": "tests.load.settings",
+        "DJANGO_ALLOW_INSECURE_KEYS": "true",
+        "DJANGO_SECURE_COOKIES": "false",
+        "DJANGO_STATIC_COMPRESS": "false",
+        "DJANGO_LOG_LEVEL": "ERROR",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")])),
+    }
+    for name in ("REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
+        env.pop(name, None)
+    return env
+
+
 def prepare(env: dict[str, str], voters: int) -> tuple[int, list[str]]:
     """Migrate, then write the cycle and the voters (in this process)."""
     subprocess.run(
@@ -606,23 +624,11 @@ def main() -> int:
     try:
         database = Database(folder)
         database.create(DATABASE)
-        env = {
-            **os.environ,
-            "DATABASE_URL": database.url(DATABASE),
-            "DJANGO_SETTINGS_MODULE": "tests.load.settings",
-            "DJANGO_ALLOW_INSECURE_KEYS": "true",
-            "DJANGO_SECURE_COOKIES": "false",
-            "DJANGO_STATIC_COMPRESS": "false",
-            "DATABASE_CONN_MAX_AGE": str(args.conn_max_age),
-            "DJANGO_LOG_LEVEL": "ERROR",
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")])),
-        }
+        env = run_environment(database)
+        env["DATABASE_CONN_MAX_AGE"] = str(args.conn_max_age)
         if args.profile:
             Path(args.profile).mkdir(parents=True, exist_ok=True)
             env["LOAD_PROFILE_DIR"] = str(Path(args.profile).resolve())
-        env.pop("REDIS_URL", None)
-        env.pop("CELERY_BROKER_URL", None)
-        env.pop("CELERY_RESULT_BACKEND", None)
         if args.celery:
             import redis
 
