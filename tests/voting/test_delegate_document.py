@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import CitizenIdentity
 from cycles.models import Delegate
@@ -16,6 +16,13 @@ from tests.voting.factories import voter_in, voting_cycle
 from voting.eligibility import PersonAtStation, person_refusal, voter_key
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """Refusals in English, so that the tests read the source strings (the site speaks Spanish)."""
+    with translation.override("en"):
+        yield
 
 
 def at_station(number: str, delegate: Delegate) -> PersonAtStation:
@@ -43,8 +50,12 @@ def test_the_document_on_the_delegates_account_is_accepted_and_another_refused()
     delegate = delegate_of(cycle, unit, user=person)
     today = timezone.localdate()
     assert person_refusal(cycle, unit, at_station("43.111.222", delegate), today) is None
-    refusal = person_refusal(cycle, unit, at_station("43111999", delegate), today)
+    with translation.override("en"):
+        refusal = person_refusal(cycle, unit, at_station("43111999", delegate), today)
     assert refusal is not None and "not the one on the chosen delegate's account" in refusal
+    with translation.override("es-co"):
+        refusal = person_refusal(cycle, unit, at_station("43111999", delegate), today)
+    assert refusal is not None and "no es el de la cuenta de la persona delegada" in refusal
 
 
 def test_a_delegate_without_an_account_or_identity_is_recognised_by_the_officer():
