@@ -1,3 +1,4 @@
+import contextlib
 import copy
 
 import pytest
@@ -5,6 +6,61 @@ from django.conf import settings as django_settings
 from django.test import Client
 
 from tests.factories import PASSWORD, UserFactory
+
+# --- Order and spread of the tests over the workers (pytest-xdist) -------------------
+#
+# pytest-django runs the tests in three groups, and every worker must keep that order:
+# tests rolled back in a transaction, then the transactional ones (which end by emptying
+# every table, the lists that migrations load included), then those without a database.
+# The transactional group holds the few tests that take tens of seconds each (a browser,
+# a gunicorn under load, a real Celery worker).
+
+# Fixtures that bring up another process or a browser: the longest tests, started first.
+LONG_RUNNING_FIXTURES = ("web", "page", "browser", "live_server", "celery_worker")
+
+
+def _is_transactional(item: pytest.Item) -> bool:
+    """The same test as pytest-django's ordering (its ``pytest_collection_modifyitems``)."""
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return True
+    fixtures = getattr(item, "fixturenames", ())
+    return "transactional_db" in fixtures or "live_server" in fixtures
+
+
+def _long_running_rank(item: pytest.Item) -> int:
+    fixtures = getattr(item, "fixturenames", ())
+    for rank, name in enumerate(LONG_RUNNING_FIXTURES):
+        if name in fixtures:
+            return rank
+    return len(LONG_RUNNING_FIXTURES)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Within the transactional group only, start the long-running tests first: at the end
+    of the run, one of them would keep one worker busy for a minute while the other has
+    nothing left to do. The other groups and every test's own content are unchanged."""
+    slots = [index for index, item in enumerate(items) if _is_transactional(item)]
+    group = sorted((items[index] for index in slots), key=_long_running_rank)  # stable
+    for index, item in zip(slots, group, strict=True):
+        items[index] = item
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """Hand the tests to the workers one at a time (``--maxschedchunk=1``) unless told otherwise.
+
+    xdist's default "load" schedule queues about an eighth of the remaining tests on each
+    worker, in the order above; the long transactional tests then all land in one worker's
+    queue near the end while the other worker runs out (this cost a quarter of the run).
+    One at a time, each worker still runs its tests in that order, and they finish together."""
+    if config.getvalue("dist") != "load" or config.getoption("maxschedchunk") is not None:
+        return None
+    from xdist.scheduler import LoadScheduling
+
+    config.option.maxschedchunk = 1
+    return LoadScheduling(config, log)
 
 
 @pytest.fixture
@@ -34,10 +90,14 @@ def password():
     return PASSWORD
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Production hashes passwords with PBKDF2 on purpose slowly; tests need not."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    """Production hashes passwords with PBKDF2 on purpose slowly; tests need not (for the
+    whole session, so that rows written once for a class of tests are hashed fast too)."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -71,6 +131,92 @@ def cache_of_this_worker(worker_id):
     caches["default"]["KEY_PREFIX"] = f"test-{worker_id}"
     with override_settings(CACHES=caches):
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def static_files_listed_once():
+    """Each test client builds the middleware anew, and WhiteNoise's, when built, lists and
+    stats every collected static file and works out its headers (about a tenth of a second,
+    for every ``Client()`` of every test). The collected files do not change during a run:
+    list each folder once per configuration and give every later middleware the same
+    entries, which are what it would have built itself. Requests still go through it."""
+    from whitenoise.base import WhiteNoise
+
+    listed: dict[tuple, dict] = {}
+    list_folder = WhiteNoise.update_files_dictionary
+
+    def configuration(middleware: WhiteNoise, root: str, prefix: str) -> tuple:
+        whitenoise_settings = tuple(
+            (name, repr(getattr(django_settings, name)))
+            for name in dir(django_settings)
+            if name.startswith("WHITENOISE_")
+        )
+        return (
+            type(middleware),
+            root,
+            prefix,
+            middleware.max_age,
+            middleware.allow_all_origins,
+            middleware.charset,
+            middleware.index_file,
+            middleware.add_headers_function,
+            tuple(sorted(middleware.media_types.types_map.items())),
+            django_settings.DEBUG,
+            django_settings.STATIC_URL,
+            str(django_settings.STATIC_ROOT),
+            repr(django_settings.STORAGES),
+            whitenoise_settings,
+        )
+
+    def update_files_dictionary(self: WhiteNoise, root: str, prefix: str) -> None:
+        key = configuration(self, root, prefix)
+        if key not in listed:
+            files, self.files = self.files, {}
+            try:
+                list_folder(self, root, prefix)
+                listed[key] = self.files
+            finally:
+                self.files = {**files, **self.files}
+            return
+        self.files.update(listed[key])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(WhiteNoise, "update_files_dictionary", update_files_dictionary)
+        yield
+
+
+@contextlib.contextmanager
+def rows_kept_open(django_db_blocker):
+    """A transaction (a savepoint when one is already open) held open until the block ends,
+    then rolled back; yields what unblocks the database to write in it (pytest-django
+    blocks it outside tests). See ``shared_rows``."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        block = transaction.atomic()
+        block._from_testcase = True  # as Django's TestCase marks its class-wide block
+        block.__enter__()
+    try:
+        yield django_db_blocker.unblock
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            block.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="class")
+def shared_rows(django_db_setup, django_db_blocker):
+    """Rows written once for all the tests of a class, for the role × page matrices whose
+    hundreds of cells each built the same scene: a class-scoped fixture writes them inside
+    ``with shared_rows():``.
+
+    A transaction is held open around the class and rolled back after its last test. Each
+    test still runs in its own savepoint (pytest-django's ``db``, nested in it), so every
+    test starts from exactly these rows whichever tests ran before it on its worker, and
+    nothing a test writes outlives it. The Python objects built with the rows are shared
+    too: only for tests that read them (use ids, open pages), never change them."""
+    with rows_kept_open(django_db_blocker) as write:
+        yield write
 
 
 @pytest.fixture(autouse=True)

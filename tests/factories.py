@@ -17,12 +17,11 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"persona{n}@ejemplo.co")
     name = factory.Faker("name", locale="es_CO")
+    password = factory.django.Password(PASSWORD)  # hashed before the row is written (one INSERT)
 
     @factory.post_generation
-    def password(self, create, extracted, **kwargs):
-        self.set_password(extracted or PASSWORD)
+    def verified_email(self, create, extracted, **kwargs):
         if create:
-            self.save(update_fields=["password"])
             EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
 
 

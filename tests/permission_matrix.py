@@ -103,6 +103,10 @@ MATRIX = {
     "account_logout": ({}, {"anonymous": REDIRECT, **dict.fromkeys(ROLES[1:], 200)}),
     "account_inactive": ({}, public()),
     "account_reauthenticate": ({}, signed_in()),
+    # allauth 65.22: reauthenticating with a code sent by e-mail instead of the password;
+    # the confirmation page sends people back to ask for a code when none was sent.
+    "account_request_reauthentication_code": ({}, signed_in()),
+    "account_confirm_reauthentication_code": ({}, {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], REDIRECT)}),
     "account_email": ({}, signed_in()),
     "account_email_verification_sent": ({}, public()),
     "account_change_password": ({}, signed_in()),

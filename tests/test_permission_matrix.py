@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.models import Permission
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -60,12 +60,15 @@ def make_person(role: str):
     return person
 
 
-def client_as(role: str) -> Client:
+def client_of(person) -> Client:
     client = Client()
-    person = make_person(role)
     if person is not None:
         client.force_login(person, backend="django.contrib.auth.backends.ModelBackend")
     return client
+
+
+def client_as(role: str) -> Client:
+    return client_of(make_person(role))
 
 
 def check(response, expected) -> None:
@@ -81,16 +84,44 @@ def check(response, expected) -> None:
         assert response.status_code == expected
 
 
-CELLS = [(name, role) for name in MATRIX for role in ROLES]
+@pytest.fixture(scope="class")
+def media_of_the_class(tmp_path_factory):
+    return tmp_path_factory.mktemp("media")
 
 
-@pytest.mark.parametrize(("name", "role"), CELLS, ids=[f"{name}-{role}" for name, role in CELLS])
-def test_matrix_cell(name, role):
-    kwargs, expected = MATRIX[name]
-    if callable(kwargs):
-        kwargs = kwargs()
-    response = client_as(role).get(reverse(name, kwargs=kwargs or None))
-    check(response, expected[role])
+@pytest.fixture(scope="class")
+def people(shared_rows):
+    """One person per column, written once for the whole matrix (see ``shared_rows``)."""
+    with shared_rows():
+        return {role: make_person(role) for role in ROLES}
+
+
+@pytest.fixture(scope="class")
+def row(request, people, django_db_blocker, media_of_the_class):
+    """A row's URL name, arguments and expected answers: what its function makes (a node,
+    a cycle voting now, an activity with its file, ...) is written once for the row's five
+    cells, in a savepoint rolled back before the next row (rows must not see each other's)."""
+    from tests.conftest import rows_kept_open
+
+    make, expected = MATRIX[request.param]
+    with rows_kept_open(django_db_blocker) as write:
+        with write(), override_settings(MEDIA_ROOT=media_of_the_class):
+            kwargs = make() if callable(make) else make
+        yield request.param, kwargs, expected
+
+
+class TestEveryCell:
+    @pytest.fixture(autouse=True)
+    def media(self, settings, media_of_the_class):
+        """Where the rows' files were written (instead of a folder per test)."""
+        settings.MEDIA_ROOT = media_of_the_class
+
+    @pytest.mark.parametrize("role", ROLES)
+    @pytest.mark.parametrize("row", list(MATRIX), indirect=True, scope="class")
+    def test_matrix_cell(self, people, row, role):
+        name, kwargs, expected = row
+        response = client_of(people[role]).get(reverse(name, kwargs=kwargs or None))
+        check(response, expected[role])
 
 
 @pytest.mark.parametrize("name", ADMIN_SAMPLES)

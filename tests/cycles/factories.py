@@ -30,6 +30,34 @@ def secretariat():
     return MembershipFactory(role="secretariat").user
 
 
+def draft_cycle(
+    place: Municipality | str = "52001",
+    *,
+    methodology: str = "medellin",
+    title: str = "Presupuesto participativo 2027",
+    total: int = 3_000_000_000,
+    start: date | None = None,
+    actor=None,
+    **extra,
+) -> Cycle:
+    """The draft ``cycle_create`` makes of ``methodology`` for ``place`` (the place gets 3 comunas
+    if it has no territory), starting ``start`` (default: 10 days ago): its phases and voting
+    settings, envelopes as the methodology's formula leaves them (empty without figures)."""
+    place = municipality(place) if isinstance(place, str) else place
+    if not Territory.objects.filter(municipality=place).exists():
+        territories(place)
+    return cycle_create(
+        actor=actor or secretariat(),
+        methodology=methodology,
+        title=title,
+        fiscal_year=2027,
+        total_amount=total,
+        start_date=start or (timezone.localdate() - timedelta(days=10)),
+        municipality=place,
+        **extra,
+    )
+
+
 def make_cycle(
     place: Municipality | str = "52001",
     *,
@@ -44,20 +72,8 @@ def make_cycle(
 ) -> Cycle:
     """A cycle of ``place`` from ``methodology`` (the place gets 3 comunas if it has no territory),
     envelopes split equally, starting ``start`` (default: 10 days ago), published if asked."""
-    place = municipality(place) if isinstance(place, str) else place
-    if not Territory.objects.filter(municipality=place).exists():
-        territories(place)
-    actor = actor or secretariat()
-    cycle = cycle_create(
-        actor=actor,
-        methodology=methodology,
-        title=title,
-        fiscal_year=2027,
-        total_amount=total,
-        start_date=start or (timezone.localdate() - timedelta(days=10)),
-        municipality=place,
-        **extra,
-    )
+    cycle = draft_cycle(place, methodology=methodology, title=title, total=total, start=start, actor=actor, **extra)
+    actor = cycle.created_by
     envelopes_apply_formula(actor=actor, cycle=cycle, weights=weights)
     if published:
         cycle = cycle_publish(actor=actor, cycle=cycle)

@@ -24,8 +24,9 @@ from django.utils import timezone, translation
 
 from cycles.models import Cycle, CycleStatus, CycleTerritory, Phase, PhaseChange
 from tests.cycles.factories import make_cycle, territories
-from tests.nodes.conftest import Scene, make_actor
+from tests.nodes.conftest import Scene, make_actor, make_scene
 from tests.nodes.factories import MembershipFactory, municipality
+from tests.nodes.test_manage_views import client_of, person_as
 
 pytestmark = pytest.mark.django_db
 
@@ -76,23 +77,36 @@ def _place(scene: Scene, side: str):
     return scene.own_municipality if side == "own" else scene.other_municipality
 
 
-def _cycle(scene: Scene, side: str) -> dict[str, Any]:
-    return {"pk": make_cycle(_place(scene, side)).pk}
+class Sides:
+    """The scene and a draft cycle on each side, made the first time a page asks for it."""
+
+    def __init__(self, scene: Scene) -> None:
+        self.scene = scene
+        self.cycles: dict[str, Cycle] = {}
+
+    def cycle(self, side: str) -> Cycle:
+        if side not in self.cycles:
+            self.cycles[side] = make_cycle(_place(self.scene, side))
+        return self.cycles[side]
 
 
-def _phase(scene: Scene, side: str) -> dict[str, Any]:
-    cycle = make_cycle(_place(scene, side))
+def _cycle(sides: Sides, side: str) -> dict[str, Any]:
+    return {"pk": sides.cycle(side).pk}
+
+
+def _phase(sides: Sides, side: str) -> dict[str, Any]:
+    cycle = sides.cycle(side)
     return {"pk": cycle.pk, "phase_pk": cycle.phases.order_by("starts_at").first().pk}
 
 
-def _step(scene: Scene, side: str) -> dict[str, Any]:
-    return {**_cycle(scene, side), "step": "close_proposals"}
+def _step(sides: Sides, side: str) -> dict[str, Any]:
+    return {**_cycle(sides, side), "step": "close_proposals"}
 
 
 # URL name (namespace cycles-manage) -> (kwargs for a side, or None when the page has no
 # scope; roles allowed on their own side; roles allowed on the other side; what an allowed
 # person gets on GET). POST-only actions answer 405 to a GET from anyone past the role gate.
-PAGES: dict[str, tuple[Callable[[Scene, str], dict[str, Any]] | None, set[str], set[str], int]] = {
+PAGES: dict[str, tuple[Callable[[Sides, str], dict[str, Any]] | None, set[str], set[str], int]] = {
     "cycle-list": (None, CONFIGURERS, CONFIGURERS, 200),
     "cycle-create": (None, RUNNERS, RUNNERS, 200),
     "cycle-basics": (_cycle, RUNNERS, SEC, 200),
@@ -124,18 +138,31 @@ def test_every_url_of_the_namespace_is_in_the_matrix():
     assert {p.name for p in urlpatterns} == set(PAGES)
 
 
-@pytest.mark.parametrize(("name", "role", "side"), CELLS, ids=[f"{n}-{r}-{s}" for n, r, s in CELLS])
-def test_who_may_open_each_cycle_page(scene, name, role, side):
-    kwargs, own, other, ok = PAGES[name]
-    url = reverse(f"cycles-manage:{name}", kwargs=kwargs(scene, side) if kwargs else None)
-    response = client_as(role, scene).get(url)
-    if role == "anonymous":
-        assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
-    elif role in (own if side == "own" else other):
-        assert response.status_code == ok
-    else:
-        assert response.status_code == 403
-        assert "Red PLyPP" in response.content.decode()  # the site's own 403 page
+@pytest.fixture(scope="class")
+def sides_and_people(shared_rows) -> tuple[Sides, dict[str, Any]]:
+    """A cycle on each side and one person per role, written once for the whole matrix
+    (see ``shared_rows``)."""
+    with shared_rows():
+        sides = Sides(make_scene())
+        for side in ("own", "other"):
+            sides.cycle(side)
+        return sides, {role: person_as(role, sides.scene) for role in ROLES}
+
+
+class TestEveryRoleOnEachSide:
+    @pytest.mark.parametrize(("name", "role", "side"), CELLS, ids=[f"{n}-{r}-{s}" for n, r, s in CELLS])
+    def test_who_may_open_each_cycle_page(self, sides_and_people, name, role, side):
+        sides, people = sides_and_people
+        kwargs, own, other, ok = PAGES[name]
+        url = reverse(f"cycles-manage:{name}", kwargs=kwargs(sides, side) if kwargs else None)
+        response = client_of(people[role]).get(url)
+        if role == "anonymous":
+            assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
+        elif role in (own if side == "own" else other):
+            assert response.status_code == ok
+        else:
+            assert response.status_code == 403
+            assert "Red PLyPP" in response.content.decode()  # the site's own 403 page
 
 
 ACTIONS = [
@@ -147,7 +174,7 @@ ACTIONS = [
 def test_who_may_post_each_cycle_action(scene, name, role, side):
     kwargs = PAGES[name][0]
     assert kwargs is not None
-    url = reverse(f"cycles-manage:{name}", kwargs=kwargs(scene, side))
+    url = reverse(f"cycles-manage:{name}", kwargs=kwargs(Sides(scene), side))
     response = client_as(role, scene).post(url)
     allowed = RUNNERS if side == "own" else SEC
     assert response.status_code == (302 if role in allowed else 403)

@@ -18,8 +18,9 @@ from cycles.assemblies import AssemblyInput, DecisionInput, assembly_decisions_s
 from cycles.models import Assembly, AssemblyDecision, Cycle, Delegate, DevelopmentPlan, PlanLine
 from cycles.plans import plan_create
 from tests.cycles.factories import at, make_cycle, secretariat
+from tests.nodes.conftest import make_scene
 from tests.nodes.test_activities import minimal_pdf, png_with_exif
-from tests.nodes.test_manage_views import REDIRECT, ROLES, client_as
+from tests.nodes.test_manage_views import REDIRECT, ROLES, client_as, client_of, person_as
 from tests.test_permission_matrix import url_names
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +47,10 @@ class Sides:
 
 @pytest.fixture
 def sides(scene) -> Sides:
+    return make_sides(scene)
+
+
+def make_sides(scene) -> Sides:
     scene.own_organisation.municipality = scene.own_municipality
     scene.own_organisation.save()
     boss = secretariat()
@@ -132,21 +137,31 @@ def test_every_record_page_has_a_role_by_scope_row():
     assert names == set(PAGES)
 
 
-@pytest.mark.parametrize(("name", "role", "side"), CELLS, ids=[f"{n}-{r}-{s}" for n, r, s in CELLS])
-def test_who_may_open_each_record_page(sides, name, role, side):
-    kwargs, own, other, ok = PAGES[name]
-    response = client_as(role, sides.scene).get(url(name, **(kwargs(sides, side) if kwargs else {})))
-    location = response.get("Location", "")
-    if role == "anonymous":
-        assert response.status_code == 302 and location.startswith(reverse("account_login"))
-    elif role in (own if side == "own" else other):
-        if ok == REDIRECT:
-            assert response.status_code == 302 and not location.startswith(reverse("account_login"))
+@pytest.fixture(scope="class")
+def sides_and_people(shared_rows) -> tuple[Sides, dict[str, Any]]:
+    """The sides and one person per role, written once for the whole matrix (see ``shared_rows``)."""
+    with shared_rows():
+        sides = make_sides(make_scene())
+        return sides, {role: person_as(role, sides.scene) for role in ROLES}
+
+
+class TestEveryRoleOnEachSide:
+    @pytest.mark.parametrize(("name", "role", "side"), CELLS, ids=[f"{n}-{r}-{s}" for n, r, s in CELLS])
+    def test_who_may_open_each_record_page(self, sides_and_people, name, role, side):
+        sides, people = sides_and_people
+        kwargs, own, other, ok = PAGES[name]
+        response = client_of(people[role]).get(url(name, **(kwargs(sides, side) if kwargs else {})))
+        location = response.get("Location", "")
+        if role == "anonymous":
+            assert response.status_code == 302 and location.startswith(reverse("account_login"))
+        elif role in (own if side == "own" else other):
+            if ok == REDIRECT:
+                assert response.status_code == 302 and not location.startswith(reverse("account_login"))
+            else:
+                assert response.status_code == ok
         else:
-            assert response.status_code == ok
-    else:
-        assert response.status_code == 403
-        assert "Red PLyPP" in response.content.decode()  # the site's own 403 page
+            assert response.status_code == 403
+            assert "Red PLyPP" in response.content.decode()  # the site's own 403 page
 
 
 @pytest.mark.parametrize(

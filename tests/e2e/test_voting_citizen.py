@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.test import Client
 from playwright.sync_api import Page, expect
 
+from tests.cache import clear_cache
 from tests.e2e.conftest import assert_accessible, phone_page
 from tests.voting.factories import on_ballot, voter_in, voting_cycle
 from voting.models import Ballot, VoterRollEntry
@@ -30,7 +30,7 @@ RECEIPT = re.compile(r"^[A-Z2-7]{4}(?:-[A-Z2-7]{4}){4}$")
 
 @pytest.fixture(autouse=True)
 def fresh_rate_limits():
-    cache.clear()
+    clear_cache()
 
 
 def sign_in_citizen(page: Page, person: Any, live_server: Any) -> None:

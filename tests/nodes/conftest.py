@@ -22,6 +22,10 @@ class Scene:
 
 @pytest.fixture
 def scene(db) -> Scene:
+    return make_scene()
+
+
+def make_scene() -> Scene:
     own_node, other_node = NodeFactory(name="Nariño"), NodeFactory(name="Magdalena Medio")
     pasto, barranca = municipality("52001"), municipality("68081")
     NodeMunicipality.objects.create(node=own_node, municipality=pasto, node_kind=own_node.kind)

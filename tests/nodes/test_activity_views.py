@@ -6,12 +6,12 @@ from datetime import date
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from nodes.activities import activity_attach, activity_create
 from nodes.models import Activity, ActivityAttachment, ActivityKind
-from tests.nodes.conftest import make_actor
+from tests.nodes.conftest import make_actor, make_scene
 from tests.nodes.test_activities import minimal_pdf, png_with_exif
 from tests.test_permission_matrix import make_person
 
@@ -37,17 +37,25 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-def client_as(role, scene) -> Client:
-    client = Client()
+def person_as(role, scene):
     if role == "anonymous":
-        return client
+        return None
     if role in ("user", "citizen", "staff"):
-        person = make_person(role)
-    else:
-        person = make_actor(role, scene)
-        TOTP.activate(person, generate_totp_secret())  # role holders use two-factor authentication
-    client.force_login(person, backend="django.contrib.auth.backends.ModelBackend")
+        return make_person(role)
+    person = make_actor(role, scene)
+    TOTP.activate(person, generate_totp_secret())  # role holders use two-factor authentication
+    return person
+
+
+def client_of(person) -> Client:
+    client = Client()
+    if person is not None:
+        client.force_login(person, backend="django.contrib.auth.backends.ModelBackend")
     return client
+
+
+def client_as(role, scene) -> Client:
+    return client_of(person_as(role, scene))
 
 
 def check(response, expected):
@@ -61,6 +69,10 @@ def check(response, expected):
 
 @pytest.fixture
 def activities(scene):
+    return make_activities(scene)
+
+
+def make_activities(scene):
     """A published activity with a file on each side, and an unpublished one of the own node."""
     secretariat = make_actor("secretariat", scene)
     made = {}
@@ -136,17 +148,38 @@ MATRIX = [
 CELLS = [(name, scope, target, role, expected[role]) for name, scope, target, expected in MATRIX for role in ROLES]
 
 
-@pytest.mark.parametrize(
-    ("name", "scope", "target", "role", "expected"),
-    CELLS,
-    ids=[f"{name}-{scope or 'none'}-{role}" for name, scope, _target, role, _e in CELLS],
-)
-def test_activity_url_permission_matrix(scene, activities, name, scope, target, role, expected):
-    kwargs = None
-    if scope is not None:
-        activity, attachment = activities[scope]
-        kwargs = {"pk": (activity if target == "activity" else attachment).pk}
-    check(client_as(role, scene).get(reverse(name, kwargs=kwargs)), expected)
+@pytest.fixture(scope="class")
+def media_of_the_class(tmp_path_factory):
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(scope="class")
+def activities_and_people(shared_rows, media_of_the_class):
+    """The activities (their files in the class's media folder) and one person per role,
+    written once for the whole matrix (see ``shared_rows``)."""
+    with shared_rows(), override_settings(MEDIA_ROOT=media_of_the_class):
+        scene = make_scene()
+        return make_activities(scene), {role: person_as(role, scene) for role in ROLES}
+
+
+class TestEveryRoleOnEachScope:
+    @pytest.fixture(autouse=True)
+    def media(self, settings, media_of_the_class):
+        """Where the shared attachments were written (instead of a folder per test)."""
+        settings.MEDIA_ROOT = media_of_the_class
+
+    @pytest.mark.parametrize(
+        ("name", "scope", "target", "role", "expected"),
+        CELLS,
+        ids=[f"{name}-{scope or 'none'}-{role}" for name, scope, _target, role, _e in CELLS],
+    )
+    def test_activity_url_permission_matrix(self, activities_and_people, name, scope, target, role, expected):
+        activities, people = activities_and_people
+        kwargs = None
+        if scope is not None:
+            activity, attachment = activities[scope]
+            kwargs = {"pk": (activity if target == "activity" else attachment).pk}
+        check(client_of(people[role]).get(reverse(name, kwargs=kwargs)), expected)
 
 
 def test_attachment_download_is_an_attachment_with_checked_type(scene, activities):

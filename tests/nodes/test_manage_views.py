@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from tests.nodes.conftest import Scene, make_actor
+from tests.nodes.conftest import Scene, make_actor, make_scene
 from tests.nodes.factories import MembershipFactory, TerritoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -49,13 +49,23 @@ def login(person) -> Client:
     return client
 
 
-def client_as(role: str, scene: Scene) -> Client:
+def person_as(role: str, scene: Scene):
+    """Someone holding ``role`` in the scene's own scope, with two-factor authentication set
+    up when the role is one (None for "anonymous")."""
     if role == "anonymous":
-        return Client()
+        return None
     person = make_actor(role, scene)
     if role != "plain_user":
         TOTP.activate(person, generate_totp_secret())
-    return login(person)
+    return person
+
+
+def client_of(person) -> Client:
+    return Client() if person is None else login(person)
+
+
+def client_as(role: str, scene: Scene) -> Client:
+    return client_of(person_as(role, scene))
 
 
 @dataclass
@@ -69,6 +79,10 @@ class Sides:
 
 @pytest.fixture
 def sides(scene) -> Sides:
+    return make_sides(scene)
+
+
+def make_sides(scene: Scene) -> Sides:
     territory = {
         "own": TerritoryFactory(municipality=scene.own_municipality),
         "other": TerritoryFactory(municipality=scene.other_municipality),
@@ -141,11 +155,25 @@ CELLS = [
 ]
 
 
-@pytest.mark.parametrize(("name", "role", "side"), CELLS, ids=[f"{n}-{r}-{s}" for n, r, s in CELLS])
-def test_who_may_open_each_management_page(sides, name, role, side):
+@pytest.fixture(scope="class")
+def sides_and_people(shared_rows) -> tuple[Sides, dict[str, Any]]:
+    """The sides and one person per role, written once for the whole matrix (see ``shared_rows``)."""
+    with shared_rows():
+        sides = make_sides(make_scene())
+        return sides, {role: person_as(role, sides.scene) for role in ROLES}
+
+
+class TestEveryRoleOnEachSide:
+    @pytest.mark.parametrize(("name", "role", "side"), CELLS, ids=[f"{n}-{r}-{s}" for n, r, s in CELLS])
+    def test_who_may_open_each_management_page(self, sides_and_people, name, role, side):
+        sides, people = sides_and_people
+        who_may_open(sides, people[role], name, role, side)
+
+
+def who_may_open(sides: Sides, person, name: str, role: str, side: str) -> None:
     kwargs, own, other, ok = PAGES[name]
     url = reverse(f"network-manage:{name}", kwargs=kwargs(sides, side) if kwargs else None)
-    response = client_as(role, sides.scene).get(url)
+    response = client_of(person).get(url)
     location = response.get("Location", "")
     if role == "anonymous":
         assert response.status_code == 302 and location.startswith(reverse("account_login"))

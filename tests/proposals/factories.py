@@ -9,6 +9,7 @@ proposals written straight with the ORM (indexed for the full-text search).
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -78,16 +79,7 @@ def unit_of(cycle: Cycle, index_: int = 0) -> CycleTerritory:
     return units.select_related("territory", "municipality").order_by("position", "pk")[index_]
 
 
-def proposal_in(
-    cycle: Cycle,
-    unit: CycleTerritory | None = None,
-    author: User | None = None,
-    status: str = Status.SUBMITTED,
-    **fields: Any,
-) -> Proposal:
-    """A proposal of ``cycle`` written with the ORM (no rule checked), indexed for search.
-
-    ``unit`` defaults to the cycle's first territory; any model field may be given."""
+def _written(cycle: Cycle, unit: CycleTerritory, author: User | None, status: str, fields: dict[str, Any]) -> Proposal:
     now = fields.pop("now", None) or timezone.now()
     number = next(_titles)
     values: dict[str, Any] = {
@@ -99,6 +91,33 @@ def proposal_in(
         "submitted_at": None if status == Status.DRAFT else now,
     }
     values.update(fields)
-    proposal = Proposal.objects.create(cycle=cycle, unit=unit or unit_of(cycle), author=author, status=status, **values)
+    return Proposal(cycle=cycle, unit=unit, author=author, status=status, **values)
+
+
+def proposal_in(
+    cycle: Cycle,
+    unit: CycleTerritory | None = None,
+    author: User | None = None,
+    status: str = Status.SUBMITTED,
+    **fields: Any,
+) -> Proposal:
+    """A proposal of ``cycle`` written with the ORM (no rule checked), indexed for search.
+
+    ``unit`` defaults to the cycle's first territory; any model field may be given."""
+    proposal = _written(cycle, unit or unit_of(cycle), author, status, fields)
+    proposal.save(force_insert=True)
     index(proposal)
     return proposal
+
+
+def proposals_in(
+    cycle: Cycle, units: Sequence[CycleTerritory], count: int, status: str = Status.SUBMITTED, **fields: Any
+) -> list[Proposal]:
+    """``count`` proposals in each of ``units``, as ``proposal_in`` writes them (the same
+    titles, in the same order), inserted in one statement and indexed for search."""
+    proposals = Proposal.objects.bulk_create(
+        [_written(cycle, unit, None, status, dict(fields)) for unit in units for _ in range(count)]
+    )
+    for proposal in proposals:
+        index(proposal)
+    return proposals

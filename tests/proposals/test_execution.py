@@ -83,6 +83,10 @@ def selected_in(cycle: Cycle, **fields: Any) -> Proposal:
 
 @pytest.fixture
 def sides(scene) -> Sides:
+    return make_sides(scene)
+
+
+def make_sides(scene) -> Sides:
     scene.own_organisation.municipality = scene.own_municipality
     scene.own_organisation.save()
     boss = secretariat()

@@ -20,8 +20,9 @@ from cycles.models import CycleStatus
 from proposals.execution import execution_context, monitor_remark
 from proposals.models import Execution, ExecutionUpdate, MonitorRemark, Status
 from tests.cycles.conftest import scene  # noqa: F401  (the two-sided scene)
+from tests.nodes.conftest import make_scene
 from tests.nodes.test_activities import jpeg_with_exif, minimal_pdf
-from tests.nodes.test_manage_views import ROLES, client_as
+from tests.nodes.test_manage_views import ROLES, client_as, client_of, person_as
 from tests.proposals.factories import proposal_in
 from tests.proposals.test_execution import (  # noqa: F401  (fixtures)
     REMARKERS,
@@ -31,6 +32,7 @@ from tests.proposals.test_execution import (  # noqa: F401  (fixtures)
     actor,
     days_ago,
     in_english,
+    make_sides,
     media,
     post,
     selected_in,
@@ -84,20 +86,31 @@ def test_every_staff_page_has_a_role_by_scope_row_and_every_page_a_matrix_row():
     assert {f"execution:{name}" for name in names} == set(ROWS)
 
 
-@pytest.mark.parametrize(("name", "role", "side"), CELLS, ids=[f"{n}-{r}-{s}" for n, r, s in CELLS])
-def test_who_may_open_each_staff_page(sides, name, role, side):
-    kwargs, own, other, method, ok = PAGES[name]
-    response = getattr(client_as(role, sides.scene), method)(url(name, **kwargs(sides, side)))
-    location = response.get("Location", "")
-    if role == "anonymous":
-        assert response.status_code == 302 and location.startswith(reverse("account_login"))
-    elif role in (own if side == "own" else other):
-        assert response.status_code == ok
-        if ok == 302:
-            assert location == url("update-create", pk=sides.selected[side].pk)
-    else:
-        assert response.status_code == 403
-        assert "Red PLyPP" in page(response)  # the site's own 403 page
+@pytest.fixture(scope="class")
+def sides_and_people(shared_rows) -> tuple[Sides, dict[str, Any]]:
+    """The sides and one person per role, written once for the whole matrix (see
+    ``shared_rows``; what a cell writes, an update or a started follow-up, goes with it)."""
+    with shared_rows():
+        sides = make_sides(make_scene())
+        return sides, {role: person_as(role, sides.scene) for role in ROLES}
+
+
+class TestEveryRoleOnEachSide:
+    @pytest.mark.parametrize(("name", "role", "side"), CELLS, ids=[f"{n}-{r}-{s}" for n, r, s in CELLS])
+    def test_who_may_open_each_staff_page(self, sides_and_people, name, role, side):
+        sides, people = sides_and_people
+        kwargs, own, other, method, ok = PAGES[name]
+        response = getattr(client_of(people[role]), method)(url(name, **kwargs(sides, side)))
+        location = response.get("Location", "")
+        if role == "anonymous":
+            assert response.status_code == 302 and location.startswith(reverse("account_login"))
+        elif role in (own if side == "own" else other):
+            assert response.status_code == ok
+            if ok == 302:
+                assert location == url("update-create", pk=sides.selected[side].pk)
+        else:
+            assert response.status_code == 403
+            assert "Red PLyPP" in page(response)  # the site's own 403 page
 
 
 @pytest.mark.parametrize(

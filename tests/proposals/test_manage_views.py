@@ -26,6 +26,7 @@ from tests.cycles.factories import make_cycle
 from tests.factories import UserFactory
 from tests.nodes import conftest as nodes_conftest
 from tests.nodes.conftest import Scene, make_actor
+from tests.nodes.test_manage_views import client_of, person_as
 from tests.proposals.factories import proposal_in, unit_of
 
 pytestmark = pytest.mark.django_db
@@ -93,17 +94,36 @@ def _place(scene: Scene, side: str):
     return scene.own_municipality if side == "own" else scene.other_municipality
 
 
-def _cycle(scene: Scene, side: str) -> dict[str, Any]:
-    return {"cycle_pk": review_cycle(_place(scene, side)).pk}
+class Sides:
+    """The scene, and on each side a cycle under review with a proposal in review, made on first use."""
+
+    def __init__(self, scene: Scene) -> None:
+        self.scene = scene
+        self.cycles: dict[str, Any] = {}
+        self.proposals: dict[str, Proposal] = {}
+
+    def cycle(self, side: str) -> Any:
+        if side not in self.cycles:
+            self.cycles[side] = review_cycle(_place(self.scene, side))
+        return self.cycles[side]
+
+    def proposal(self, side: str) -> Proposal:
+        if side not in self.proposals:
+            self.proposals[side] = proposal_in(self.cycle(side), status=Status.IN_REVIEW)
+        return self.proposals[side]
 
 
-def _proposal(scene: Scene, side: str) -> dict[str, Any]:
-    return {"pk": proposal_in(review_cycle(_place(scene, side)), status=Status.IN_REVIEW).pk}
+def _cycle(sides: Sides, side: str) -> dict[str, Any]:
+    return {"cycle_pk": sides.cycle(side).pk}
+
+
+def _proposal(sides: Sides, side: str) -> dict[str, Any]:
+    return {"pk": sides.proposal(side).pk}
 
 
 # URL name (namespace proposals-manage) -> (kwargs for a side; roles allowed on their own
 # side; roles allowed on the other side; what an allowed person gets on GET).
-PAGES: dict[str, tuple[Callable[[Scene, str], dict[str, Any]], set[str], set[str], int]] = {
+PAGES: dict[str, tuple[Callable[[Sides, str], dict[str, Any]], set[str], set[str], int]] = {
     "review-queue": (_cycle, REVIEWERS | RUNNERS, SEC, 200),  # the cycle's managers read-only
     "review": (_proposal, REVIEWERS, SEC, 200),
     "merge": (_proposal, REVIEWERS, SEC, 200),
@@ -119,18 +139,31 @@ def test_every_url_of_the_namespace_is_in_the_matrix():
     assert {p.name for p in urlpatterns} == set(PAGES)
 
 
-@pytest.mark.parametrize(("name", "role", "side"), CELLS, ids=[f"{n}-{r}-{s}" for n, r, s in CELLS])
-def test_who_may_open_each_page(scene, name, role, side):
-    kwargs, own, other, ok = PAGES[name]
-    url = reverse(f"proposals-manage:{name}", kwargs=kwargs(scene, side))
-    response = client_as(role, scene).get(url)
-    if role == "anonymous":
-        assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
-    elif role in (own if side == "own" else other):
-        assert response.status_code == ok
-    else:
-        assert response.status_code == 403
-        assert "Red PLyPP" in response.content.decode()  # the site's own 403 page
+@pytest.fixture(scope="class")
+def sides_and_people(shared_rows) -> tuple[Sides, dict[str, Any]]:
+    """A cycle under review with a proposal in review on each side and one person per role,
+    written once for the whole matrix (see ``shared_rows``)."""
+    with shared_rows():
+        sides = Sides(nodes_conftest.make_scene())
+        for side in ("own", "other"):
+            sides.proposal(side)
+        return sides, {role: person_as(role, sides.scene) for role in ROLES}
+
+
+class TestEveryRoleOnEachSide:
+    @pytest.mark.parametrize(("name", "role", "side"), CELLS, ids=[f"{n}-{r}-{s}" for n, r, s in CELLS])
+    def test_who_may_open_each_page(self, sides_and_people, name, role, side):
+        sides, people = sides_and_people
+        kwargs, own, other, ok = PAGES[name]
+        url = reverse(f"proposals-manage:{name}", kwargs=kwargs(sides, side))
+        response = client_of(people[role]).get(url)
+        if role == "anonymous":
+            assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
+        elif role in (own if side == "own" else other):
+            assert response.status_code == ok
+        else:
+            assert response.status_code == 403
+            assert "Red PLyPP" in response.content.decode()  # the site's own 403 page
 
 
 POSTS = [(name, role) for name in PAGES for role in sorted(set(ROLES) - {"anonymous", "plain_user"})]

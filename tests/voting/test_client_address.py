@@ -4,9 +4,9 @@ nearest trusted proxy appended to X-Forwarded-For (as allauth's login limits do)
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
+from tests.cache import clear_cache
 from voting.views import RECEIPT_CHECKS_PER_MINUTE
 
 pytestmark = pytest.mark.django_db
@@ -16,9 +16,9 @@ CODE = {"code": "AAAA-BBBB-CCCC-DDDD-EEEE"}
 
 @pytest.fixture(autouse=True)
 def fresh_rate_limits():
-    cache.clear()
+    clear_cache()
     yield
-    cache.clear()
+    clear_cache()
 
 
 def check(client, **headers):

@@ -19,8 +19,9 @@ from django.utils import timezone, translation
 
 from accounts.models import AuditEntry
 from tests.factories import UserFactory
-from tests.nodes.conftest import Scene, make_actor
+from tests.nodes.conftest import Scene, make_scene
 from tests.nodes.factories import MembershipFactory
+from tests.nodes.test_manage_views import client_of, person_as
 from tests.proposals.factories import unit_of
 from tests.voting.factories import (
     approve,
@@ -70,17 +71,6 @@ def login(person) -> Client:
     return client
 
 
-def client_as(role: str, scene: Scene) -> Client:
-    if role == "anonymous":
-        return Client()
-    person = make_actor(role, scene)
-    if role == "plain_user":
-        client = Client()
-        client.force_login(person, backend="django.contrib.auth.backends.ModelBackend")
-        return client
-    return login(person)
-
-
 def manager_of(cycle) -> Any:
     return MembershipFactory(role="manager", municipality_id=cycle.municipality_id).user
 
@@ -95,16 +85,35 @@ def _place(scene: Scene, side: str) -> str:
     return (scene.own_municipality if side == "own" else scene.other_municipality).code
 
 
-def _cycle(scene: Scene, side: str) -> dict[str, Any]:
-    return {"cycle_pk": voting_cycle(_place(scene, side), proposals=2).pk}
+class Sides:
+    """The scene, and on each side a cycle voting now with a station, made on first use."""
+
+    def __init__(self, scene: Scene) -> None:
+        self.scene = scene
+        self.cycles: dict[str, Any] = {}
+        self.stations: dict[str, Station] = {}
+
+    def cycle(self, side: str) -> Any:
+        if side not in self.cycles:
+            self.cycles[side] = voting_cycle(_place(self.scene, side), proposals=2)
+        return self.cycles[side]
+
+    def station(self, side: str) -> Station:
+        if side not in self.stations:
+            self.stations[side] = station_in(self.cycle(side))
+        return self.stations[side]
 
 
-def _station(scene: Scene, side: str) -> dict[str, Any]:
-    return {"pk": station_in(voting_cycle(_place(scene, side), proposals=2)).pk}
+def _cycle(sides: Sides, side: str) -> dict[str, Any]:
+    return {"cycle_pk": sides.cycle(side).pk}
+
+
+def _station(sides: Sides, side: str) -> dict[str, Any]:
+    return {"pk": sides.station(side).pk}
 
 
 # URL name -> (kwargs for a side, what an allowed person gets on GET)
-PAGES: dict[str, tuple[Callable[[Scene, str], dict[str, Any]], int]] = {
+PAGES: dict[str, tuple[Callable[[Sides, str], dict[str, Any]], int]] = {
     "cycle-vote": (_cycle, 200),
     "station-list": (_cycle, 200),
     "station-create": (_cycle, 200),
@@ -122,18 +131,31 @@ def test_every_url_of_the_namespace_is_in_the_role_matrix():
     assert {p.name for p in urlpatterns} == set(PAGES) | POST_ONLY
 
 
-@pytest.mark.parametrize(("name", "role", "side"), CELLS, ids=[f"{n}-{r}-{s}" for n, r, s in CELLS])
-def test_who_may_open_each_page(scene, name, role, side):
-    kwargs, ok = PAGES[name]
-    url = reverse(f"voting-manage:{name}", kwargs=kwargs(scene, side))
-    response = client_as(role, scene).get(url)
-    if role == "anonymous":
-        assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
-    elif role in (RUNNERS if side == "own" else SEC):
-        assert response.status_code == ok
-    else:
-        assert response.status_code == 403
-        assert "Red PLyPP" in response.content.decode()
+@pytest.fixture(scope="class")
+def sides_and_people(shared_rows) -> tuple[Sides, dict[str, Any]]:
+    """A cycle voting now with a station on each side and one person per role, written once
+    for the whole matrix (see ``shared_rows``)."""
+    with shared_rows():
+        sides = Sides(make_scene())
+        for side in ("own", "other"):
+            sides.station(side)
+        return sides, {role: person_as(role, sides.scene) for role in ROLES}
+
+
+class TestEveryRoleOnEachSide:
+    @pytest.mark.parametrize(("name", "role", "side"), CELLS, ids=[f"{n}-{r}-{s}" for n, r, s in CELLS])
+    def test_who_may_open_each_page(self, sides_and_people, name, role, side):
+        sides, people = sides_and_people
+        kwargs, ok = PAGES[name]
+        url = reverse(f"voting-manage:{name}", kwargs=kwargs(sides, side))
+        response = client_of(people[role]).get(url)
+        if role == "anonymous":
+            assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
+        elif role in (RUNNERS if side == "own" else SEC):
+            assert response.status_code == ok
+        else:
+            assert response.status_code == 403
+            assert "Red PLyPP" in response.content.decode()
 
 
 def test_a_manager_without_two_factor_is_sent_to_set_it_up():

@@ -8,10 +8,10 @@ import re
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
 
+from tests.cache import clear_cache
 from tests.proposals.factories import unit_of
 from tests.voting.factories import approve, on_ballot, submission, voter_in, voter_of, voting_cycle
 from voting.models import Ballot, BallotChain, VoterRollEntry
@@ -34,9 +34,9 @@ RECEIPT = re.compile(r"[A-Z2-7]{4}(?:-[A-Z2-7]{4}){4}")
 
 @pytest.fixture(autouse=True)
 def fresh_rate_limits():
-    cache.clear()
+    clear_cache()
     yield
-    cache.clear()
+    clear_cache()
 
 
 def en(name: str, **kwargs: Any) -> str:

@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from tests.nodes.conftest import Scene, make_actor
+from tests.nodes.conftest import Scene, make_actor, make_scene
 from tests.nodes.factories import MembershipFactory
 from tests.proposals.factories import unit_of
 from tests.voting.factories import (
@@ -104,19 +104,27 @@ PAGES = ["console", "paper-key"]
 CELLS = [(name, role, side) for name in PAGES for role in ROLES for side in ("own", "other")]
 
 
-def _client(role: str, scene: Scene, station) -> Client:
+def _person(role: str, scene: Scene, station):
+    """Someone holding ``role`` in the scene's own municipality (an officer of the scene's
+    municipality assigned to ``station`` for "assigned_officer"), with two-factor
+    authentication set up unless a plain user; None for "anonymous"."""
     if role == "anonymous":
-        return Client()
+        return None
     if role == "assigned_officer":
         user = make_actor("station_officer", scene)
         StationOfficer.objects.create(station=station, user=user, assigned_at=timezone.now())
-        return login(user)
-    user = make_actor(role, scene)
-    if role == "plain_user":
-        client = Client()
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-        return client
-    return login(user)
+    else:
+        user = make_actor(role, scene)
+    if role != "plain_user":
+        TOTP.activate(user, generate_totp_secret())
+    return user
+
+
+def _signed_in(person) -> Client:
+    client = Client()
+    if person is not None:
+        client.force_login(person, backend="django.contrib.auth.backends.ModelBackend")
+    return client
 
 
 def test_every_url_of_the_namespace_is_covered():
@@ -125,18 +133,41 @@ def test_every_url_of_the_namespace_is_covered():
     assert {p.name for p in urlpatterns} == {*PAGES, "my-stations", "assisted"}
 
 
-@pytest.mark.parametrize(("name", "role", "side"), CELLS, ids=[f"{n}-{r}-{s}" for n, r, s in CELLS])
-def test_only_an_officer_assigned_to_the_station_of_their_municipality_opens_its_pages(scene, name, role, side):
-    place = scene.own_municipality if side == "own" else scene.other_municipality
-    station = station_in(voting_cycle(place.code, proposals=2))
-    response = _client(role, scene, station).get(reverse(f"voting-station:{name}", kwargs={"station_pk": station.pk}))
-    if role == "anonymous":
-        assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
-    elif role == "assigned_officer" and side == "own":
-        assert response.status_code == 200
-    else:
-        # Everyone else, including an officer of the other municipality assigned by hand.
-        assert response.status_code == 403
+@pytest.fixture(scope="class")
+def stations_and_people(shared_rows) -> tuple[dict[str, Any], dict[tuple[str, str], Any]]:
+    """A station of a cycle voting now on each side, and for each side one person per role
+    (the same one on both sides but for the officer assigned to that side's station),
+    written once for the whole matrix (see ``shared_rows``)."""
+    with shared_rows():
+        scene = make_scene()
+        places = {"own": scene.own_municipality, "other": scene.other_municipality}
+        stations = {side: station_in(voting_cycle(place.code, proposals=2)) for side, place in places.items()}
+        people: dict[tuple[str, str], Any] = {}
+        for role in ROLES:
+            if role == "assigned_officer":
+                people.update({(role, side): _person(role, scene, stations[side]) for side in stations})
+            else:
+                people[role, "own"] = people[role, "other"] = _person(role, scene, None)
+        return stations, people
+
+
+class TestEveryRoleOnEachSide:
+    @pytest.mark.parametrize(("name", "role", "side"), CELLS, ids=[f"{n}-{r}-{s}" for n, r, s in CELLS])
+    def test_only_an_officer_assigned_to_the_station_of_their_municipality_opens_its_pages(
+        self, stations_and_people, name, role, side
+    ):
+        stations, people = stations_and_people
+        station = stations[side]
+        response = _signed_in(people[role, side]).get(
+            reverse(f"voting-station:{name}", kwargs={"station_pk": station.pk})
+        )
+        if role == "anonymous":
+            assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
+        elif role == "assigned_officer" and side == "own":
+            assert response.status_code == 200
+        else:
+            # Everyone else, including an officer of the other municipality assigned by hand.
+            assert response.status_code == 403
 
 
 def test_an_officer_without_two_factor_is_sent_to_set_it_up():
