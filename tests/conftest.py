@@ -1,4 +1,3 @@
-import contextlib
 import copy
 
 import pytest
@@ -6,6 +5,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 
 from tests.factories import PASSWORD, UserFactory
+from tests.shared_rows import rows_kept_open
 
 # --- Order and spread of the tests over the workers (pytest-xdist) -------------------
 #
@@ -183,25 +183,6 @@ def static_files_listed_once():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(WhiteNoise, "update_files_dictionary", update_files_dictionary)
         yield
-
-
-@contextlib.contextmanager
-def rows_kept_open(django_db_blocker):
-    """A transaction (a savepoint when one is already open) held open until the block ends,
-    then rolled back; yields what unblocks the database to write in it (pytest-django
-    blocks it outside tests). See ``shared_rows``."""
-    from django.db import transaction
-
-    with django_db_blocker.unblock():
-        block = transaction.atomic()
-        block._from_testcase = True  # as Django's TestCase marks its class-wide block
-        block.__enter__()
-    try:
-        yield django_db_blocker.unblock
-    finally:
-        with django_db_blocker.unblock():
-            transaction.set_rollback(True)
-            block.__exit__(None, None, None)
 
 
 @pytest.fixture(scope="class")

@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.services import IdentityInput, identity_save
 from tests.factories import UserFactory
 from tests.permission_matrix import ADMIN, ADMIN_SAMPLES, LOGIN, MATRIX, MFA, REDIRECT, ROLES
+from tests.shared_rows import rows_kept_open
 
 pytestmark = pytest.mark.django_db
 
@@ -101,8 +102,6 @@ def row(request, people, django_db_blocker, media_of_the_class):
     """A row's URL name, arguments and expected answers: what its function makes (a node,
     a cycle voting now, an activity with its file, ...) is written once for the row's five
     cells, in a savepoint rolled back before the next row (rows must not see each other's)."""
-    from tests.conftest import rows_kept_open
-
     make, expected = MATRIX[request.param]
     with rows_kept_open(django_db_blocker) as write:
         with write(), override_settings(MEDIA_ROOT=media_of_the_class):
