@@ -161,6 +161,10 @@ VOTING_CONTEXT_SECONDS = float(os.environ.get("VOTING_CONTEXT_SECONDS", "5"))
 # Ballots enter the hash chain in batches of at least this many (and all at the close),
 # so that their positions do not follow the order people voted in.
 VOTING_SEAL_MINIMUM = int(os.environ.get("VOTING_SEAL_MINIMUM", "25"))
+# While a vote is busy, a sealing is queued this many seconds after a cast and takes at
+# most VOTING_SEAL_BATCH ballots: small, frequent sealings instead of long pauses.
+VOTING_SEAL_SECONDS = float(os.environ.get("VOTING_SEAL_SECONDS", "2"))
+VOTING_SEAL_BATCH = int(os.environ.get("VOTING_SEAL_BATCH", "2000"))
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 # Without a broker, tasks run in the calling process (the embedded default).

