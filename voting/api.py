@@ -26,16 +26,14 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone, translation
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
-from cycles.models import Cycle, CycleTerritory
-from proposals.models import Proposal
+from cycles.models import Cycle
 from voting.ballots import Choice
 from voting.eligibility import online_voter
 from voting.errors import VotingRefused
 from voting.models import Channel, VoterRollEntry
-from voting.services import ballot_cast, cached_context, cached_cycle, cached_unit
+from voting.services import ballot_cast, cached_context, cached_cycle, cached_titles, cached_unit
 
 MAX_BODY_BYTES = 16 * 1024
 MAX_CHOICES = 100
@@ -46,9 +44,14 @@ _CHOICE_FIELDS = {"proposal", "value"}
 View = Callable[..., HttpResponse]
 
 
+# What django.utils.cache.add_never_cache_headers writes, without working it out on
+# every cast (and without Expires, which Cache-Control overrides).
+NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
+
+
 def _json(data: dict[str, Any], status: int = 200) -> JsonResponse:
     response = JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
-    add_never_cache_headers(response)  # receipts and ballots are one person's
+    response["Cache-Control"] = NEVER_CACHE  # receipts and ballots are one person's
     return response
 
 
@@ -124,13 +127,11 @@ def ballot(request: HttpRequest, cycle_pk: int) -> HttpResponse:
     if cycle is None or not cycle.is_published:
         return _not_found()
     voter = online_voter(request.user, cycle, now)  # type: ignore[arg-type]
-    unit = CycleTerritory.objects.select_related("territory", "municipality").get(pk=voter.unit_id)
+    unit = cached_unit(cycle, voter.unit_id)
     context = cached_context(cycle, unit)
     rules = context.rules
-    proposals = [
-        {"id": pk, "title": title, "cost": context.costs[pk]}
-        for pk, title in Proposal.objects.filter(pk__in=list(context.costs)).order_by("pk").values_list("pk", "title")
-    ]
+    titles = cached_titles(context)
+    proposals = [{"id": pk, "title": titles[pk], "cost": context.costs[pk]} for pk in sorted(context.costs)]
     return _json(
         {
             "csrf_token": get_token(request),

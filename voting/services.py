@@ -156,7 +156,17 @@ def cached_cycle(cycle_pk: int) -> Cycle | None:
 
 
 def cached_unit(cycle: Cycle, unit_pk: int) -> CycleTerritory:
-    return _remembered(("unit", cycle.pk, unit_pk), lambda: CycleTerritory.objects.get(pk=unit_pk, cycle=cycle))
+    """The territory with its name's rows (territory or municipality), for casting and the ballot."""
+    units = CycleTerritory.objects.select_related("territory", "municipality")
+    return _remembered(("unit", cycle.pk, unit_pk), lambda: units.get(pk=unit_pk, cycle=cycle))
+
+
+def cached_titles(context: BallotContext) -> dict[int, str]:
+    """The titles of the proposals on a ballot (for the JSON ballot), kept like the ballot."""
+    return _remembered(
+        ("titles", context.cycle_id, context.unit_id),
+        lambda: dict(Proposal.objects.filter(pk__in=list(context.costs)).values_list("pk", "title")),
+    )
 
 
 def ballot_context(cycle: Cycle, unit: CycleTerritory) -> BallotContext:

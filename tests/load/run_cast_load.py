@@ -716,6 +716,7 @@ def main() -> int:
     parser.add_argument("--db-down", type=float, default=4, help="seconds PostgreSQL stays stopped (--chaos)")
     parser.add_argument("--max-wait", type=float, default=5, help="most a client waits on a Retry-After")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, data)")
+    parser.add_argument("--timeline", metavar="CSV", help="write every POST (sent at, seconds, status) to CSV")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="rpl-load-"))
@@ -859,6 +860,10 @@ def main() -> int:
         if tally.missing_retry_after:
             problems.append("a 503 came without Retry-After")
         log = (folder / "gunicorn.log").read_text(errors="replace")
+        if args.timeline:
+            with open(args.timeline, "w") as out:
+                out.write("sent_at,seconds,status\n")
+                out.writelines(f"{sent:.4f},{seconds:.4f},{status}\n" for sent, seconds, status in tally.post_timeline)
         for line in tail_report(tally.post_timeline, sealings(log), maintenance(), collections(log)):
             print(" ", line)
         tracebacks = log.count("Traceback")

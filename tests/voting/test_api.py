@@ -429,6 +429,7 @@ def test_a_cast_costs_a_fixed_number_of_queries(cycle, client, settings, django_
 def test_the_ballot_costs_a_fixed_number_of_queries(cycle, client, settings, django_assert_num_queries):
     settings.VOTING_CONTEXT_SECONDS = 60
     client.get(ballot_url(cycle))
-    # session, user, eligibility facts, territory, titles, "voted?" (the cycle is kept)
-    with django_assert_num_queries(6):
+    # session, user, eligibility facts, "voted?" (the cycle, the territory, its ballot and
+    # the proposals' titles are kept for VOTING_CONTEXT_SECONDS)
+    with django_assert_num_queries(4):
         assert client.get(ballot_url(cycle)).status_code == 200
