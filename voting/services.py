@@ -569,7 +569,7 @@ def ballot_chain_seal(
             if isinstance(row["selections"], str):  # Django reads jsonb as text, for JSONField to decode
                 row["selections"] = json.loads(row["selections"])
             digest = chain.ballot_hash(previous, cycle_id, _link(row, position))
-            ids.append(row["id"])  # type: ignore[arg-type]
+            ids.append(row["id"])
             positions.append(position)
             previous_hashes.append(previous)
             digests.append(digest)
