@@ -88,6 +88,9 @@ def web(tmp_path: Path, transactional_db: None) -> Iterator[Server]:
         worker_class=os.environ.get("VOTING_LIVE_WORKER_CLASS", "gthread"),
         threads=int(os.environ.get("VOTING_LIVE_THREADS", "4")),
         keep_alive=30,
+        # Each client keeps its connection for the whole test: room for all of them
+        # (the shipped gunicorn.conf.py, made for a connection per request, holds 8).
+        worker_connections=1000,
         preload=True,
     )
     try:
