@@ -9,4 +9,7 @@ class VotingConfig(AppConfig):
     def ready(self) -> None:
         # Registers the followers of the close-voting step (sealing, counting).
         import voting.counting
-        import voting.services  # noqa: F401
+        import voting.services
+
+        # Runs, with no broker, what a request queued for after its response.
+        import voting.tasks  # noqa: F401

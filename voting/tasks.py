@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from typing import Any
 
 from celery import current_app, shared_task
 from celery.app.task import Task
+from django.core.signals import request_finished, request_started
+from django.dispatch import receiver
 
 from voting.services import ballot_chain_seal, ballot_chain_seal_all
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True)
@@ -44,11 +50,37 @@ def cycle_count_task(*, cycle_id: int) -> int:
     return len(cycle_count(cycle_id=cycle_id))
 
 
+_request = threading.local()  # .later: what this thread's request left for after its response
+
+
 def queue(task: Task, *, countdown: float = 0, **kwargs: Any) -> None:
     """Queue ``task`` (after ``countdown`` seconds) or, with no broker (the embedded default),
-    run it here and now. Celery's own eager path acquires a broker producer even then,
-    which builds a connection pool for a broker that does not exist."""
-    if current_app.conf.task_always_eager:
-        task.apply(kwargs=kwargs)
-    else:
+    run it in this process: after the response when it may wait (``countdown``) and a
+    request is being answered, else here and now. Celery's own eager path acquires a
+    broker producer even then, which builds a connection pool for a broker that does
+    not exist."""
+    if not current_app.conf.task_always_eager:
         task.apply_async(kwargs=kwargs, countdown=countdown)
+        return
+    later = getattr(_request, "later", None)
+    if countdown and later is not None:
+        later.append((task, kwargs))
+    else:
+        task.apply(kwargs=kwargs)
+
+
+@receiver(request_started, dispatch_uid="voting.tasks.request_started")
+def _request_started(**_: Any) -> None:
+    _request.later = []
+
+
+@receiver(request_finished, dispatch_uid="voting.tasks.request_finished")
+def _run_what_waited(**_: Any) -> None:
+    """Django sends request_finished when the server closes the response, once the client
+    has it: a sealing that waited for a cast's response no longer makes that voter wait."""
+    later, _request.later = getattr(_request, "later", None) or [], None
+    for task, kwargs in later:
+        try:
+            task.apply(kwargs=kwargs)
+        except Exception:  # the response is gone: log it, as a failed task would be
+            logger.exception("%s after the response failed", task.name)

@@ -9,19 +9,22 @@ the ballots to the sealer already at work instead of queueing behind it.
 
 from __future__ import annotations
 
+import json
 from time import perf_counter
 from types import SimpleNamespace
 
 import psycopg
 import pytest
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import connection
+from django.urls import reverse
 
 from tests.proposals.factories import unit_of
 from tests.voting.factories import approve, on_ballot, submission, voter_in, voter_of, voting_cycle
 from voting.models import Ballot, BallotChain
 from voting.services import ballot_cast, ballot_chain_seal, ballot_chain_verify, seal_soon
-from voting.tasks import ballot_chain_seal_task
+from voting.tasks import ballot_chain_seal_task, queue
 
 
 def cast_many(cycle, count: int) -> None:
@@ -111,3 +114,56 @@ def test_the_first_sealing_creates_the_chain_even_without_waiting(settings):
     BallotChain.objects.filter(cycle=cycle).delete()  # as before any sealer came
     assert ballot_chain_seal(cycle_id=cycle.pk, wait=False) == 2
     assert BallotChain.objects.get(cycle=cycle).length == 2
+
+
+# --- With no broker: after the response ------------------------------------------------
+
+
+class Recorded:
+    name = "recorded"
+
+    def __init__(self) -> None:
+        self.ran: list[dict] = []
+
+    def apply(self, kwargs: dict) -> None:
+        self.ran.append(kwargs)
+
+
+def test_with_no_broker_what_may_wait_runs_after_the_response():
+    task = Recorded()
+    request_started.send(sender=None)
+    queue(task, countdown=2, cycle_id=1)
+    assert task.ran == []  # not while the request is answered
+    queue(task, cycle_id=2)  # no countdown: at once
+    assert task.ran == [{"cycle_id": 2}]
+    request_finished.send(sender=None)  # the server closed the response
+    assert task.ran == [{"cycle_id": 2}, {"cycle_id": 1}]
+    queue(task, countdown=2, cycle_id=3)  # outside a request (a command, a test): at once
+    assert task.ran[-1] == {"cycle_id": 3}
+
+
+def test_a_failure_after_the_response_is_logged_and_the_rest_still_runs(caplog):
+    class Failing(Recorded):
+        def apply(self, kwargs: dict) -> None:
+            raise RuntimeError("the database went away")
+
+    done = Recorded()
+    request_started.send(sender=None)
+    queue(Failing(), countdown=2, cycle_id=1)
+    queue(done, countdown=2, cycle_id=2)
+    request_finished.send(sender=None)
+    assert done.ran == [{"cycle_id": 2}]
+    assert "after the response failed" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)  # the cast's on_commit queues the sealing
+def test_a_cast_through_the_api_is_sealed_once_its_answer_is_sent(settings, client):
+    settings.VOTING_SEAL_MINIMUM = 1
+    cycle = voting_cycle()
+    person = voter_in(cycle)
+    client.force_login(person, backend="django.contrib.auth.backends.ModelBackend")
+    body = {"submission_id": submission(), "choices": [{"proposal": on_ballot(cycle)[0].pk}]}
+    url = reverse("voting-api:cast", kwargs={"cycle_pk": cycle.pk})
+    answer = client.post(url, data=json.dumps(body), content_type="application/json")
+    assert answer.status_code == 201  # the test client closes the response, as a server does
+    assert unsealed(cycle) == 0 and BallotChain.objects.get(cycle=cycle).length == 1
