@@ -26,7 +26,7 @@ from cycles.models import Cycle, CycleStatus, CycleTerritory, Phase, PhaseChange
 from tests.cycles.factories import make_cycle, territories
 from tests.nodes.conftest import Scene, make_actor, make_scene
 from tests.nodes.factories import MembershipFactory, municipality
-from tests.nodes.test_manage_views import client_of, person_as
+from tests.nodes.test_manage_views import client_of, sides_with_people
 
 pytestmark = pytest.mark.django_db
 
@@ -142,11 +142,14 @@ def test_every_url_of_the_namespace_is_in_the_matrix():
 def sides_and_people(shared_rows) -> tuple[Sides, dict[str, Any]]:
     """A cycle on each side and one person per role, written once for the whole matrix
     (see ``shared_rows``)."""
-    with shared_rows():
+
+    def make() -> Sides:
         sides = Sides(make_scene())
         for side in ("own", "other"):
             sides.cycle(side)
-        return sides, {role: person_as(role, sides.scene) for role in ROLES}
+        return sides
+
+    return sides_with_people(shared_rows, make, ROLES)
 
 
 class TestEveryRoleOnEachSide:

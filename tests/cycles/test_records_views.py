@@ -20,7 +20,7 @@ from cycles.plans import plan_create
 from tests.cycles.factories import at, make_cycle, secretariat
 from tests.nodes.conftest import make_scene
 from tests.nodes.test_activities import minimal_pdf, png_with_exif
-from tests.nodes.test_manage_views import REDIRECT, ROLES, client_as, client_of, person_as
+from tests.nodes.test_manage_views import REDIRECT, ROLES, client_as, client_of, sides_with_people
 from tests.test_permission_matrix import url_names
 
 pytestmark = pytest.mark.django_db
@@ -140,9 +140,7 @@ def test_every_record_page_has_a_role_by_scope_row():
 @pytest.fixture(scope="class")
 def sides_and_people(shared_rows) -> tuple[Sides, dict[str, Any]]:
     """The sides and one person per role, written once for the whole matrix (see ``shared_rows``)."""
-    with shared_rows():
-        sides = make_sides(make_scene())
-        return sides, {role: person_as(role, sides.scene) for role in ROLES}
+    return sides_with_people(shared_rows, lambda: make_sides(make_scene()), ROLES)
 
 
 class TestEveryRoleOnEachSide:

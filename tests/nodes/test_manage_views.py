@@ -60,6 +60,14 @@ def person_as(role: str, scene: Scene):
     return person
 
 
+def sides_with_people(shared_rows, make_sides: Callable[[], Any], roles: list[str]) -> tuple[Any, dict[str, Any]]:
+    """What ``make_sides()`` writes (sides with a ``.scene``) and one person per role of its
+    scene, written once for a whole role x page matrix (see ``shared_rows``)."""
+    with shared_rows():
+        sides = make_sides()
+        return sides, {role: person_as(role, sides.scene) for role in roles}
+
+
 def client_of(person) -> Client:
     return Client() if person is None else login(person)
 
@@ -158,9 +166,7 @@ CELLS = [
 @pytest.fixture(scope="class")
 def sides_and_people(shared_rows) -> tuple[Sides, dict[str, Any]]:
     """The sides and one person per role, written once for the whole matrix (see ``shared_rows``)."""
-    with shared_rows():
-        sides = make_sides(make_scene())
-        return sides, {role: person_as(role, sides.scene) for role in ROLES}
+    return sides_with_people(shared_rows, lambda: make_sides(make_scene()), ROLES)
 
 
 class TestEveryRoleOnEachSide:

@@ -22,7 +22,7 @@ from proposals.models import Execution, ExecutionUpdate, MonitorRemark, Status
 from tests.cycles.conftest import scene  # noqa: F401  (the two-sided scene)
 from tests.nodes.conftest import make_scene
 from tests.nodes.test_activities import jpeg_with_exif, minimal_pdf
-from tests.nodes.test_manage_views import ROLES, client_as, client_of, person_as
+from tests.nodes.test_manage_views import ROLES, client_as, client_of, sides_with_people
 from tests.proposals.factories import proposal_in
 from tests.proposals.test_execution import (  # noqa: F401  (fixtures)
     REMARKERS,
@@ -90,9 +90,7 @@ def test_every_staff_page_has_a_role_by_scope_row_and_every_page_a_matrix_row():
 def sides_and_people(shared_rows) -> tuple[Sides, dict[str, Any]]:
     """The sides and one person per role, written once for the whole matrix (see
     ``shared_rows``; what a cell writes, an update or a started follow-up, goes with it)."""
-    with shared_rows():
-        sides = make_sides(make_scene())
-        return sides, {role: person_as(role, sides.scene) for role in ROLES}
+    return sides_with_people(shared_rows, lambda: make_sides(make_scene()), ROLES)
 
 
 class TestEveryRoleOnEachSide:

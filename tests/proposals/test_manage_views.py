@@ -26,7 +26,7 @@ from tests.cycles.factories import make_cycle
 from tests.factories import UserFactory
 from tests.nodes import conftest as nodes_conftest
 from tests.nodes.conftest import Scene, make_actor
-from tests.nodes.test_manage_views import client_of, person_as
+from tests.nodes.test_manage_views import client_of, sides_with_people
 from tests.proposals.factories import proposal_in, unit_of
 
 pytestmark = pytest.mark.django_db
@@ -143,11 +143,14 @@ def test_every_url_of_the_namespace_is_in_the_matrix():
 def sides_and_people(shared_rows) -> tuple[Sides, dict[str, Any]]:
     """A cycle under review with a proposal in review on each side and one person per role,
     written once for the whole matrix (see ``shared_rows``)."""
-    with shared_rows():
+
+    def make() -> Sides:
         sides = Sides(nodes_conftest.make_scene())
         for side in ("own", "other"):
             sides.proposal(side)
-        return sides, {role: person_as(role, sides.scene) for role in ROLES}
+        return sides
+
+    return sides_with_people(shared_rows, make, ROLES)
 
 
 class TestEveryRoleOnEachSide:

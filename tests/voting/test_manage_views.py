@@ -21,7 +21,7 @@ from accounts.models import AuditEntry
 from tests.factories import UserFactory
 from tests.nodes.conftest import Scene, make_scene
 from tests.nodes.factories import MembershipFactory
-from tests.nodes.test_manage_views import client_of, person_as
+from tests.nodes.test_manage_views import client_of, sides_with_people
 from tests.proposals.factories import unit_of
 from tests.voting.factories import (
     approve,
@@ -135,11 +135,14 @@ def test_every_url_of_the_namespace_is_in_the_role_matrix():
 def sides_and_people(shared_rows) -> tuple[Sides, dict[str, Any]]:
     """A cycle voting now with a station on each side and one person per role, written once
     for the whole matrix (see ``shared_rows``)."""
-    with shared_rows():
+
+    def make() -> Sides:
         sides = Sides(make_scene())
         for side in ("own", "other"):
             sides.station(side)
-        return sides, {role: person_as(role, sides.scene) for role in ROLES}
+        return sides
+
+    return sides_with_people(shared_rows, make, ROLES)
 
 
 class TestEveryRoleOnEachSide:
