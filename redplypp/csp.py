@@ -24,7 +24,7 @@ from django.http import HttpRequest, HttpResponseBase
 _PER_RESPONSE = tuple(
     f"_csp_{what}{suffix}" for what in ("config", "update", "replace", "exempt") for suffix in ("", "_ro")
 )
-_SETTINGS = {"CONTENT_SECURITY_POLICY", "CONTENT_SECURITY_POLICY_REPORT_ONLY", "DEBUG"}
+_SETTINGS = {"CONTENT_SECURITY_POLICY", "CONTENT_SECURITY_POLICY_REPORT_ONLY"}  # DEBUG is read per response
 
 
 @cache

@@ -63,3 +63,16 @@ def test_the_web_process_freezes_what_it_loaded_so_full_collections_stay_short()
     frozen, walked, _seconds = result.stdout.split()
     assert int(frozen) > 50_000  # Django, the apps, both catalogues, the views
     assert int(walked) < int(frozen) // 10  # what a full collection still walks
+
+
+def test_gunicorn_reads_the_shipped_settings_and_the_web_variables():
+    """``gunicorn redplypp.wsgi`` started at the repository's root (docker-compose's web)
+    takes gunicorn.conf.py: threaded workers, no keep-alive, connections capped at twice
+    the threads, each overridable from the environment."""
+    env = {**os.environ, "WEB_WORKERS": "3", "WEB_THREADS": "5"}
+    result = run("-m", "gunicorn", "--print-config", "redplypp.wsgi:application", env=env)
+    assert result.returncode == 0, result.stderr
+    lines = (line.partition("=") for line in result.stdout.splitlines())
+    config = {name.strip(): value.strip() for name, _, value in lines}
+    assert (config["workers"], config["threads"], config["worker_connections"]) == ("3", "5", "10")
+    assert (config["worker_class"], config["keepalive"]) == ("gthread", "0")
