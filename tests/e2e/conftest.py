@@ -26,6 +26,11 @@ from tests.services import service_missing
 # database work happens in its own thread, so Django's async guard does not apply.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+# Assertions wait as long as actions do (10 s, set on each context below). Playwright's
+# own 5 s for ``expect`` ran out in CI on a page still loading after a form post, with
+# the other worker, a Celery worker and Chromium on the same 2 cores.
+expect.set_options(timeout=10_000)
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
